@@ -1,0 +1,5 @@
+"""``python -m gawahi`` runs the CLI."""
+
+from gawahi.cli import main
+
+main()

@@ -1,0 +1,60 @@
+"""The ``gawahi`` command: thin shells over the library, one module per command group."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from gawahi.cli.context import Context
+from gawahi.errors import GawahiError
+
+
+class _Gawahi(click.Group):
+    """Turns a GawahiError into one clear line and an exit code (traceback with --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GawahiError as exc:
+            if ctx.obj is not None and ctx.obj.debug:
+                raise
+            click.echo(f"error: {exc}", err=True)
+            for line in getattr(exc, "details", lambda: [])():
+                click.echo(f"  {line}", err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=_Gawahi, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", metavar="URL", help="Database URL or SQLite file [env GAWAHI_DATABASE_URL].")
+@click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
+@click.version_option(package_name="gawahi")
+@click.pass_context
+def main(ctx: click.Context, db: str | None, debug: bool) -> None:
+    """gawahi (گواہی, "testimony"): evidence workbench for asylum risk assessment.
+
+    \b
+    Example:
+      gawahi init
+      gawahi import conflict_data_pak.csv
+      gawahi incidents --country PAK --from 2008-01-01 --to 2014-12-31 --text hazara
+    """
+    ctx.obj = Context(db, debug)
+
+
+def _register() -> None:
+    from gawahi.cli import browse, fetch_cmd, import_cmd, store_cmd
+
+    for command in (
+        store_cmd.init,
+        import_cmd.import_,
+        browse.datasets,
+        browse.incidents,
+        browse.show,
+        fetch_cmd.fetch,
+    ):
+        main.add_command(command)
+
+
+_register()

@@ -1,0 +1,120 @@
+"""The Incident record: one source record, normalised, with its raw row kept beside it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, fields
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import orjson
+
+
+class DatePrecision(StrEnum):
+    """How exactly a source knows *when* (``date_start``..``date_end`` spans the doubt)."""
+
+    DAY = "day"
+    DAYS = "days"  # a span of 2-6 days (UCDP date_prec 2)
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+    UNKNOWN = "unknown"
+
+
+class LocationPrecision(StrEnum):
+    """How exactly a source knows *where* the coordinates point."""
+
+    EXACT = "exact"  # the named town, village or site
+    NEAR = "near"  # within about 25 km of the point
+    ADMIN2 = "admin2"  # somewhere in the district; point is its centroid
+    ADMIN1 = "admin1"  # somewhere in the province; point is its centroid
+    REGION = "region"  # a part of the country larger than a province, or a road or border
+    COUNTRY = "country"
+    UNKNOWN = "unknown"
+
+
+class ActorRole(StrEnum):
+    PERPETRATOR = "perpetrator"
+    TARGET = "target"
+    ASSOCIATED = "associated"
+
+
+@dataclass(slots=True)
+class Actor:
+    """An actor as the source names it; canonical perpetrators come later (profiles/)."""
+
+    name: str
+    role: ActorRole
+    source_actor_id: str | None = None
+
+
+@dataclass(slots=True)
+class Citation:
+    """A report the source record cites (a news article, an NGO report ...)."""
+
+    publisher: str | None = None
+    date: str | None = None
+    headline: str | None = None
+    url: str | None = None
+    text: str | None = None
+
+
+@dataclass(slots=True)
+class Incident:
+    """One source record after normalisation. ``raw`` is the row exactly as read."""
+
+    source: str
+    source_id: str
+    raw: dict[str, Any]
+    date_start: date | None = None
+    date_end: date | None = None
+    date_precision: DatePrecision = DatePrecision.UNKNOWN
+    date_text: str | None = None
+    country_iso3: str | None = None
+    country: str | None = None
+    admin1: str | None = None
+    admin2: str | None = None
+    admin3: str | None = None
+    place: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    location_precision: LocationPrecision = LocationPrecision.UNKNOWN
+    source_location_precision: str | None = None
+    violence_type: str | None = None
+    event_type: str | None = None
+    description: str | None = None
+    deaths_best: int | None = None
+    deaths_low: int | None = None
+    deaths_high: int | None = None
+    deaths_civilians: int | None = None
+    injured: int | None = None
+    actors: list[Actor] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+
+    @property
+    def uid(self) -> str:
+        """Stable identity across releases: the source's name and its own id."""
+        return f"{self.source}:{self.source_id}"
+
+    def content_hash(self, raw_json: bytes | None = None) -> str:
+        """Hash of everything we keep, so a re-import can tell changed from unchanged.
+
+        ``raw_json`` is the raw row already serialised for storage (saves a second pass).
+        """
+        raw = raw_json if raw_json is not None else orjson.dumps(self.raw, default=str)
+        digest = hashlib.blake2b(raw, digest_size=16)
+        digest.update(orjson.dumps(self.normalised(), default=str))
+        return digest.hexdigest()
+
+    def normalised(self) -> list[Any]:
+        """Every field but the raw row, as plain values in a fixed order."""
+        values: list[Any] = [getattr(self, name) for name in _SCALAR_FIELDS]
+        values.append([(a.name, str(a.role), a.source_actor_id) for a in self.actors])
+        values.append([(c.publisher, c.date, c.headline, c.url, c.text) for c in self.citations])
+        return values
+
+
+_SCALAR_FIELDS = tuple(
+    f.name for f in fields(Incident) if f.name not in ("raw", "actors", "citations")
+)

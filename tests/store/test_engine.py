@@ -1,0 +1,77 @@
+"""Creating, checking and migrating the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from gawahi.errors import SchemaError, StoreError
+from gawahi.sources.importer import import_file
+from gawahi.store.engine import connect, current_revision, head_revision, migrate, require_current
+from gawahi.store.schema import metadata
+from tests.conftest import DATA, count
+
+
+def test_migrations_build_exactly_the_declared_schema(engine: sa.Engine) -> None:
+    with engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert differences == []
+    assert current_revision(engine) == head_revision()
+
+
+def test_init_twice_keeps_the_data(engine: sa.Engine) -> None:
+    import_file(engine, DATA / "ged_release_no_iso3.csv")
+    before, after, backup = migrate(engine)
+    assert (before, after, backup) == (head_revision(), head_revision(), None)
+    assert count(engine, "incidents") == 2
+
+
+def test_an_older_sqlite_store_is_backed_up_then_upgraded(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    store = connect(f"sqlite:///{path}")
+    migrate(store, target="0001")  # the first schema: no change history, no import problems
+    with store.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO datasets (id, format, name, file_name, sha256, imported_at) "
+            "VALUES (1, 'ucdp-ged', 'old', 'old.csv', 'abc', '2024-01-01 00:00:00')"
+        )
+    before, after, backup = migrate(store)
+    assert (before, after) == ("0001", head_revision())
+    assert backup is not None and backup.name.startswith("old.sqlite.0001.")
+    assert count(store, "datasets") == 1
+    assert count(connect(f"sqlite:///{backup}"), "datasets") == 1
+    import_file(store, DATA / "ged_release_no_iso3.csv")
+    assert count(store, "incidents") == 2
+
+
+def test_a_store_from_a_newer_gawahi_is_refused(tmp_path: Path) -> None:
+    store = connect(f"sqlite:///{tmp_path / 'new.sqlite'}")
+    migrate(store)
+    with store.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(SchemaError, match="schema 9999 is newer than this gawahi"):
+        migrate(store)
+
+
+def test_a_database_from_another_program_is_refused(tmp_path: Path) -> None:
+    store = connect(f"sqlite:///{tmp_path / 'other.sqlite'}")
+    with store.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE customers (id INTEGER)")
+    with pytest.raises(SchemaError, match="has tables but no gawahi schema version"):
+        migrate(store)
+
+
+def test_commands_refuse_a_store_that_is_not_initialised(tmp_path: Path) -> None:
+    store = connect(f"sqlite:///{tmp_path / 'new.sqlite'}")
+    with pytest.raises(StoreError, match="is not initialised; run: gawahi init"):
+        require_current(store)
+
+
+def test_an_unreachable_server_is_one_clear_error() -> None:
+    store = connect("postgresql://nobody@127.0.0.1:9/none")
+    with pytest.raises(StoreError, match="cannot open database"):
+        migrate(store)
