@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from gawahi.errors import ImportRejected
+from gawahi.errors import FormatError, ImportRejected
 from gawahi.sources.importer import ImportOptions, import_file
 from gawahi.store.queries import get_incident
 from tests.conftest import DATA, count
@@ -115,3 +117,16 @@ def test_progress_is_reported_in_bytes_up_to_the_file_size(sqlite_engine: sa.Eng
     import_file(sqlite_engine, path, progress=lambda done, total: seen.append((done, total)))
     assert seen and seen[-1] == (path.stat().st_size, path.stat().st_size)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_api_pages_as_json_lines_stream_page_by_page(engine: sa.Engine, tmp_path: Path) -> None:
+    page = json.loads((DATA / "ucdp_api_page.json").read_text())
+    first, second = dict(page, Result=page["Result"][:1]), dict(page, Result=page["Result"][1:])
+    lines = tmp_path / "pages.jsonl"
+    lines.write_text(json.dumps(first) + "\n\n" + json.dumps(second) + "\n")
+    report = import_file(engine, lines, ImportOptions(format="ucdp-api"))
+    assert report.new == 2
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(json.dumps(first) + "\n{not json\n")
+    with pytest.raises(FormatError, match=r"broken\.jsonl, line 2: not JSON"):
+        import_file(engine, broken, ImportOptions(format="ucdp-api"))

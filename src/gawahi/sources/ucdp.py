@@ -232,15 +232,27 @@ class UcdpApiJson(_UcdpFields, Format):
 
 
 def _pages(source: SourceFile) -> Iterator[Any]:
+    """Pages one by one: JSON Lines stream a page at a time; one JSON document is read whole
+    (a saved API page holds at most the API's page size, 1,000 events)."""
     with open_bytes(source) as (data, _):
-        content = data.read()
-    try:
-        loaded = orjson.loads(content)
-        yield from loaded if isinstance(loaded, list) else [loaded]
-    except orjson.JSONDecodeError:
-        for number, line in enumerate(content.splitlines(), start=1):
+        first = data.readline()
+        try:
+            page = orjson.loads(first)
+        except orjson.JSONDecodeError:
+            loaded = _json_document(source, first + data.read())
+            yield from loaded if isinstance(loaded, list) else [loaded]
+            return
+        yield page
+        for number, line in enumerate(data, start=2):
             if line.strip():
                 yield _json_line(source, number, line)
+
+
+def _json_document(source: SourceFile, content: bytes) -> Any:
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError as exc:
+        raise FormatError(source.path, f"not JSON ({exc})") from None
 
 
 def _json_line(source: SourceFile, number: int, line: bytes) -> Any:
