@@ -136,7 +136,7 @@ def parse_acled_date(text: str) -> date:
 
 def _when(row: Row) -> dict[str, Any]:
     day = _event_day(row)
-    precision = _coded(row, "time_precision", TIME_PRECISION)
+    precision = row.coded("time_precision", TIME_PRECISION, "ACLED")
     span = _span(day, precision) if day is not None and precision is not None else None
     return {
         "date_start": span.start if span else None,
@@ -181,7 +181,7 @@ def _where(row: Row) -> dict[str, Any]:
         "place": row.text("location"),
         "latitude": _coordinate(row, "latitude", 90),
         "longitude": _coordinate(row, "longitude", 180),
-        "location_precision": _coded(row, "geo_precision", GEO_PRECISION)
+        "location_precision": row.coded("geo_precision", GEO_PRECISION, "ACLED")
         or LocationPrecision.UNKNOWN,
         "source_location_precision": row.text("geo_precision"),
     }
@@ -235,17 +235,6 @@ def _coordinate(row: Row, field: str, limit: int) -> float | None:
         row.problem(field, text, f"must be between {-limit} and {limit}")
         return None
     return number
-
-
-def _coded(row: Row, field: str, codes: dict[str, Any]) -> Any:
-    text = row.required(field)
-    if text is None:
-        return None
-    key = text[:-2] if text.endswith(".0") else text
-    if key not in codes:
-        row.problem(field, text, f"not an ACLED code (expected one of {', '.join(codes)})")
-        return None
-    return codes[key]
 
 
 def _event_type(row: Row) -> str | None:

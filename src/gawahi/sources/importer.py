@@ -199,38 +199,22 @@ def _finish_dataset(conn: sa.Connection, report: ImportReport) -> None:
             rows_skipped=report.skipped_rows,
         )
     )
+    skipped = [Problem(line, "", "", reason) for line, reason in report.skipped]
     problems = [
         {
             "dataset_id": report.dataset_id,
-            "kind": "rejected",
+            "kind": kind,
             "line": p.line,
-            "field": p.field,
-            "value": p.value,
+            "field": p.field or None,
+            "value": p.value or None,
             "reason": p.reason,
         }
-        for p in report.problems
-    ]
-    problems += [
-        {
-            "dataset_id": report.dataset_id,
-            "kind": "warning",
-            "line": p.line,
-            "field": p.field,
-            "value": p.value,
-            "reason": p.reason,
-        }
-        for p in report.warnings
-    ]
-    problems += [
-        {
-            "dataset_id": report.dataset_id,
-            "kind": "skipped",
-            "line": line,
-            "field": None,
-            "value": None,
-            "reason": reason,
-        }
-        for line, reason in report.skipped
+        for kind, listed in (
+            ("rejected", report.problems),
+            ("warning", report.warnings),
+            ("skipped", skipped),
+        )
+        for p in listed
     ]
     if problems:
         conn.execute(schema.import_problems.insert(), problems)

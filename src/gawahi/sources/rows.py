@@ -105,6 +105,17 @@ class Row:
             return None
         return number
 
+    def coded(self, field: str, codes: Mapping[str, T], codebook: str) -> T | None:
+        """A required code from a codebook (``3`` or ``3.0``), or a problem naming the choices."""
+        text = self.required(field)
+        if text is None:
+            return None
+        key = text[:-2] if text.endswith(".0") else text
+        if key not in codes:
+            self.problem(field, text, f"not a {codebook} code (expected one of {', '.join(codes)})")
+            return None
+        return codes[key]
+
     def iso_day(self, field: str, required: bool = True) -> date | None:
         text = self.required(field) if required else self.text(field)
         return (

@@ -76,7 +76,7 @@ class _UcdpFields:
             raw=row.raw,
             **self._when(row),
             **self._where(row),
-            violence_type=self._coded(row, "type_of_violence", VIOLENCE),
+            violence_type=row.coded("type_of_violence", VIOLENCE, "UCDP"),
             deaths_best=row.integer("best"),
             deaths_low=row.integer("low"),
             deaths_high=row.integer("high"),
@@ -89,7 +89,7 @@ class _UcdpFields:
         start, end = row.iso_day("date_start"), row.iso_day("date_end")
         if start and end and end < start:
             row.problem("date_end", row.text("date_end"), "ends before date_start")
-        precision = self._coded(row, "date_prec", DATE_PRECISION) or DatePrecision.UNKNOWN
+        precision = row.coded("date_prec", DATE_PRECISION, "UCDP") or DatePrecision.UNKNOWN
         return {
             "date_start": start,
             "date_end": end,
@@ -107,20 +107,10 @@ class _UcdpFields:
             "place": row.text("where_coordinates"),
             "latitude": row.decimal("latitude", -90, 90),
             "longitude": row.decimal("longitude", -180, 180),
-            "location_precision": self._coded(row, "where_prec", WHERE_PRECISION)
+            "location_precision": row.coded("where_prec", WHERE_PRECISION, "UCDP")
             or LocationPrecision.UNKNOWN,
             "source_location_precision": row.text("where_prec"),
         }
-
-    def _coded(self, row: Row, field: str, codes: dict[str, Any]) -> Any:
-        text = row.required(field)
-        if text is None:
-            return None
-        key = text[:-2] if text.endswith(".0") else text
-        if key not in codes:
-            row.problem(field, text, f"not a UCDP code (expected one of {', '.join(codes)})")
-            return None
-        return codes[key]
 
     def _actors(self, row: Row) -> list[Actor]:
         # One-sided violence: side A acts on side B (civilians). In state-based and
