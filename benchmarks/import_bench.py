@@ -582,6 +582,8 @@ def report(args: argparse.Namespace, data: Path, events: int, workdir: Path) -> 
                 gawahi_runs=gawahi_runs)
     table, goal_text = markdown_table(outcomes, events), goals(outcomes, events)
     print(f"\n{table}\n\n{goal_text}")
+    if "gawahi" in args.peer_list:
+        print(f"\ngawahi source: {_measured_source()}")
     failed = any(o.error or check(o, events) for o in outcomes)
     if args.profile:
         profile_gawahi(data, workdir)

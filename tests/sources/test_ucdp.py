@@ -130,3 +130,15 @@ def test_api_pages_as_json_lines_stream_page_by_page(engine: sa.Engine, tmp_path
     broken.write_text(json.dumps(first) + "\n{not json\n")
     with pytest.raises(FormatError, match=r"broken\.jsonl, line 2: not JSON"):
         import_file(engine, broken, ImportOptions(format="ucdp-api"))
+
+
+def test_values_the_store_cannot_hold_reject_the_row(engine: sa.Engine, tmp_path: Path) -> None:
+    text = (DATA / "ucdp_hdx_hxl_tag_row.csv").read_text(encoding="utf-8")
+    bad = tmp_path / "bad_iso3_long_id.csv"
+    bad.write_text(text.replace(",PAK,", ",Pakistan,", 1).replace("900002,", "9" * 81 + ",", 1))
+    with pytest.raises(ImportRejected) as caught:
+        import_file(engine, bad)
+    assert [(p.line, p.field, p.reason) for p in caught.value.problems] == [
+        (3, "country_iso3", "not an ISO 3166 alpha-3 code"),
+        (4, "source_id", "longer than 80 characters"),
+    ]

@@ -75,3 +75,12 @@ def test_an_unreachable_server_is_one_clear_error() -> None:
     store = connect("postgresql://nobody@127.0.0.1:9/none")
     with pytest.raises(StoreError, match="cannot open database"):
         migrate(store)
+
+
+def test_a_database_that_refuses_writes_is_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "locked.sqlite"
+    migrate(connect(f"sqlite:///{path}"))
+    read_only = connect(f"sqlite:///file:{path}?mode=ro&uri=true")
+    with pytest.raises(StoreError, match="the database refused the import: attempt to write a"):
+        import_file(read_only, DATA / "ged_release_no_iso3.csv")
+    assert count(read_only, "datasets") == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, fields
 from datetime import date
 from enum import StrEnum
@@ -92,6 +93,22 @@ class Incident:
     actors: list[Actor] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
 
+    def limit_problems(self) -> list[tuple[str, str, str]]:
+        """(field, value, reason) for values the store cannot hold as they are."""
+        found = [
+            (name, value, f"longer than {limit} characters")
+            for name, limit in _LENGTH_LIMITS
+            if (value := getattr(self, name)) is not None and len(value) > limit
+        ]
+        if self.country_iso3 is not None and not _ISO3.fullmatch(self.country_iso3):
+            found.append(("country_iso3", self.country_iso3, "not an ISO 3166 alpha-3 code"))
+        found += [
+            ("actor id", actor.source_actor_id, "longer than 40 characters")
+            for actor in self.actors
+            if actor.source_actor_id is not None and len(actor.source_actor_id) > 40
+        ]
+        return found
+
     @property
     def uid(self) -> str:
         """Stable identity across releases: the source's name and its own id."""
@@ -115,6 +132,8 @@ class Incident:
         return values
 
 
+_LENGTH_LIMITS = (("source_id", 80), ("source_location_precision", 20))
+_ISO3 = re.compile(r"[A-Z]{3}")
 _SCALAR_FIELDS = tuple(
     f.name for f in fields(Incident) if f.name not in ("raw", "actors", "citations")
 )

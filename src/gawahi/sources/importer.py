@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from gawahi.errors import ImportRejected, Problem
+from gawahi.errors import ImportRejected, Problem, StoreError
 from gawahi.incidents.record import Incident
 from gawahi.sources import registry
 from gawahi.sources.base import DatasetInfo, Format, Parsed
@@ -86,12 +86,16 @@ def import_file(
         report.already_imported, report.dataset_id = True, previous
         return report
     info = fmt.dataset_info(source, options.version)
-    with engine.begin() as conn:
-        report.dataset_id = _add_dataset(conn, source, fmt, info, options.origin)
-        _Run(conn, report, fmt, progress).run(source)
-        if report.rejected and not options.allow_rejects:
-            raise ImportRejected(source.path, report.problems, report.rejected)
-        _finish_dataset(conn, report)
+    try:
+        with engine.begin() as conn:
+            report.dataset_id = _add_dataset(conn, source, fmt, info, options.origin)
+            _Run(conn, report, fmt, progress).run(source)
+            if report.rejected and not options.allow_rejects:
+                raise ImportRejected(source.path, report.problems, report.rejected)
+            _finish_dataset(conn, report)
+    except sa.exc.SQLAlchemyError as exc:  # rolled back: the database is as it was
+        reason = getattr(exc, "orig", None) or exc
+        raise StoreError(f"{source.path}: the database refused the import: {reason}") from exc
     return report
 
 
@@ -168,6 +172,10 @@ class _Run:
         if parsed.problems:
             self._reject(parsed.problems)
         elif parsed.incident is not None:
+            too_big = parsed.incident.limit_problems()
+            if too_big:
+                self._reject([Problem(parsed.line, f, v, r) for f, v, r in too_big])
+                return
             self.batch.append((parsed.line, parsed.incident))
             if len(self.batch) >= BATCH:
                 self._flush()
