@@ -219,11 +219,19 @@ def run_peer(peer: str, data: Path, workdir: Path, run: int,
     process_seconds = time.perf_counter() - start
     _remove_db(db)
     if done.returncode:
-        lines = done.stderr.strip().splitlines() or [f"exit code {done.returncode}"]
-        raise PeerFailed(lines[-1], done.stderr)
+        raise PeerFailed(_exception_line(done.stderr, done.returncode), done.stderr)
     result = json.loads(done.stdout.strip().splitlines()[-1])
     result["process_seconds"] = process_seconds
     return result
+
+
+def _exception_line(stderr: str, code: int) -> str:
+    """The "SomeError: message" line that ends a traceback (not its ^^^ markers)."""
+    lines = stderr.rstrip().splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback")]
+    after = lines[starts[-1] + 1:] if starts else lines
+    found = next((line for line in after if line and not line[0].isspace()), None)
+    return (found or (lines[-1] if lines else f"exit code {code}")).replace("|", "\\|")
 
 
 def _remove_db(db: Path) -> None:

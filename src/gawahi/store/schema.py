@@ -2,7 +2,8 @@
 
 Identity: an incident's primary key is its ``uid`` = ``source:source_id`` (for example
 ``ucdp-ged:59553``), stable across releases, so a new release updates in place and
-later tables (tags, links) can refer to it without a lookup.
+later tables (tags, links) can refer to it without a lookup. The key already makes
+(source, source_id) unique, so no second index says so again.
 """
 
 from __future__ import annotations
@@ -76,7 +77,6 @@ incidents = sa.Table(
     sa.Column("deaths_civilians", sa.Integer),
     sa.Column("injured", sa.Integer),
     sa.Column("raw", sa.Text, nullable=False),  # the source row as JSON, exactly as read
-    sa.Index(None, "source", "source_id", unique=True),
     sa.Index(None, "country_iso3", "date_start"),
     sa.Index(None, "date_start"),
     sa.Index(None, "dataset_id"),

@@ -91,7 +91,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_incidents_country_iso3_date_start'), ['country_iso3', 'date_start'], unique=False)
         batch_op.create_index(batch_op.f('ix_incidents_dataset_id'), ['dataset_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_incidents_date_start'), ['date_start'], unique=False)
-        batch_op.create_index(batch_op.f('ix_incidents_source_source_id'), ['source', 'source_id'], unique=True)
 
     op.create_table('citations',
     sa.Column('incident_uid', sa.String(length=120), nullable=False),
@@ -128,7 +127,6 @@ def downgrade() -> None:
     op.drop_table('incident_actors')
     op.drop_table('citations')
     with op.batch_alter_table('incidents', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_incidents_source_source_id'))
         batch_op.drop_index(batch_op.f('ix_incidents_date_start'))
         batch_op.drop_index(batch_op.f('ix_incidents_dataset_id'))
         batch_op.drop_index(batch_op.f('ix_incidents_country_iso3_date_start'))
