@@ -375,7 +375,7 @@ def test_the_documented_example_is_a_valid_mapping(tmp_path: Path) -> None:
 
 
 def test_every_key_and_field_is_documented() -> None:
-    from gawahi.sources.tabular import FIELDS, TOP_KEYS
+    from gawahi.sources.mapping import FIELDS, TOP_KEYS
 
     text = DOC.read_text(encoding="utf-8")
     assert [key for key in TOP_KEYS if f"| `{key}` |" not in text] == []
