@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -37,8 +38,12 @@ def test_init_then_init_again(run) -> None:
 def test_commands_need_an_initialised_store(run, tmp_path: Path) -> None:
     code, _, err = run("datasets")
     assert code == 1
+    assert err == f"error: no database at {tmp_path / 'cli.sqlite'}; run: gawahi init\n"
+    assert not (tmp_path / "cli.sqlite").exists()  # asking did not create an empty file
+    sqlite3.connect(tmp_path / "cli.sqlite").close()
+    code, _, err = run("datasets")
     database = f"sqlite:///{tmp_path / 'cli.sqlite'}"
-    assert err == f"error: database {database} is not initialised; run: gawahi init\n"
+    assert (code, err) == (1, f"error: database {database} is not initialised; run: gawahi init\n")
 
 
 def test_import_prints_what_happened_and_the_same_file_twice_changes_nothing(run) -> None:

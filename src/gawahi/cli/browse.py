@@ -86,6 +86,8 @@ def incidents(ctx: Context, as_json: bool, as_csv: bool, **filters: object) -> N
     """
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
+    if filters["date_from"] and filters["date_to"] and filters["date_from"] > filters["date_to"]:
+        raise click.UsageError("--from is after --to")
     found = find_incidents(ctx.engine(), IncidentFilter(**filters))  # type: ignore[arg-type]
     emit(found, LIST_COLUMNS, as_json, as_csv)
 

@@ -62,13 +62,15 @@ def import_(
     engine = ctx.engine()
     options = ImportOptions(format_, mapping, version, encoding, allow_rejects)
     reports = []
-    for path in files:
-        with progress_bar(f"importing {path.name}") as progress:
-            reports.append(import_file(engine, path, options, progress))
-        if not as_json:
-            print_report(reports[-1])
-    if as_json:
-        emit_json([report_dict(r) for r in reports])
+    try:
+        for path in files:
+            with progress_bar(f"importing {path.name}") as progress:
+                reports.append(import_file(engine, path, options, progress))
+            if not as_json:
+                print_report(reports[-1])
+    finally:  # files imported before a failing one stay imported: say so
+        if as_json:
+            emit_json([report_dict(r) for r in reports])
 
 
 def print_report(report: ImportReport) -> None:

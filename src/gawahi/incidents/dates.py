@@ -19,6 +19,9 @@ from gawahi.incidents.record import DatePrecision
 # A leading weekday, misspelt or not ("Thursay-Aug 27-2015" is in Pakistan Body Count).
 _WEEKDAY = re.compile(r"^\s*(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?\s*[-,]?\s*", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[-,/]+")
+_MONTH_NAME = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b", re.IGNORECASE
+)
 # Two defaults that differ in every part: a part the text lacks shows up as a difference.
 _DEFAULT_A = datetime(2001, 1, 1)
 _DEFAULT_B = datetime(2002, 2, 2)
@@ -59,13 +62,23 @@ def parse_iso_day(text: str) -> date:
 
 
 def parse_free_date(text: str) -> DateSpan:
-    """Free-text dates such as ``Sunday-November 19-1995`` or ``Friday, June 18, 2004``.
+    """Free-text dates such as ``Sunday-November 19-1995`` or ``Friday, June 18, 2004``;
+    a range of days in one month (``July 5-7-2011``, ``5-7 July 2011``) is a span.
 
-    Raises ``ValueError`` with a reason when the text is not a date.
+    Raises ``ValueError`` with a reason when the text is not one date.
     """
     cleaned = _SEPARATORS.sub(" ", _WEEKDAY.sub("", text)).strip()
     if not cleaned:
         raise ValueError("empty date")
+    numbers = re.findall(r"\d+", cleaned)
+    years = [n for n in numbers if len(n) == 4]
+    if len(years) != 1:
+        raise ValueError("not a date with one four-digit year")
+    days = [n for n in numbers if len(n) <= 2]
+    if len(days) == 2 and _MONTH_NAME.search(cleaned):
+        return _day_range(cleaned, days, years[0])
+    if len(days) > 1 and _MONTH_NAME.search(cleaned):
+        raise ValueError("several day numbers; give one date or a range of two days")
     try:
         a = dateutil_parser.parse(cleaned, default=_DEFAULT_A)
         b = dateutil_parser.parse(cleaned, default=_DEFAULT_B)
@@ -78,6 +91,17 @@ def parse_free_date(text: str) -> DateSpan:
     if a.day != b.day:
         return month_span(a.year, a.month)
     return day_span(a.date())
+
+
+def _day_range(cleaned: str, days: list[str], year: str) -> DateSpan:
+    named = _MONTH_NAME.search(cleaned)
+    month = dateutil_parser.parse(f"{named.group(0) if named else ''} 1 {year}")
+    first, last = sorted(int(d) for d in days)
+    try:
+        start, end = date(int(year), month.month, first), date(int(year), month.month, last)
+    except ValueError as exc:
+        raise ValueError(f"not a date ({exc})") from None
+    return DateSpan(start, end, DatePrecision.DAY if start == end else DatePrecision.DAYS)
 
 
 def weekday_conflict(text: str, day: date) -> str | None:

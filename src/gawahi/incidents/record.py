@@ -94,7 +94,11 @@ class Incident:
     citations: list[Citation] = field(default_factory=list)
 
     def limit_problems(self) -> list[tuple[str, str, str]]:
-        """(field, value, reason) for values the store cannot hold as they are."""
+        """(field, value, reason) for values the store cannot hold as they are.
+
+        PostgreSQL is the strict one: 32-bit integers, no NUL in text, bounded key sizes.
+        Checking here makes both backends accept and refuse the same rows, by line.
+        """
         found = [
             (name, value, f"longer than {limit} characters")
             for name, limit in _LENGTH_LIMITS
@@ -103,10 +107,34 @@ class Incident:
         if self.country_iso3 is not None and not _ISO3.fullmatch(self.country_iso3):
             found.append(("country_iso3", self.country_iso3, "not an ISO 3166 alpha-3 code"))
         found += [
-            ("actor id", actor.source_actor_id, "longer than 40 characters")
-            for actor in self.actors
-            if actor.source_actor_id is not None and len(actor.source_actor_id) > 40
+            (name, str(value), "too large to store (above 2,147,483,647)")
+            for name in _COUNTS
+            if (value := getattr(self, name)) is not None and value > _MAX_INT
         ]
+        found += [
+            (name, value.replace("\x00", "\\0"), "contains a NUL character")
+            for name in _SCALAR_FIELDS
+            if isinstance(value := getattr(self, name), str) and "\x00" in value
+        ]
+        return found + self._actor_problems()
+
+    def _actor_problems(self) -> list[tuple[str, str, str]]:
+        found = []
+        for actor in self.actors:
+            if len(actor.name) > _MAX_ACTOR or "\x00" in actor.name:
+                found.append(
+                    (
+                        "actor",
+                        actor.name[:60],
+                        "actor names hold at most 1,000 characters and no NUL",
+                    )
+                )
+            if actor.source_actor_id is not None and len(actor.source_actor_id) > 40:
+                found.append(("actor id", actor.source_actor_id, "longer than 40 characters"))
+        for cited in self.citations:
+            texts = (cited.publisher, cited.date, cited.headline, cited.url, cited.text)
+            if any(text and "\x00" in text for text in texts):
+                found.append(("citation", cited.headline or "", "contains a NUL character"))
         return found
 
     @property
@@ -134,6 +162,9 @@ class Incident:
 
 _LENGTH_LIMITS = (("source_id", 80), ("source_location_precision", 20))
 _ISO3 = re.compile(r"[A-Z]{3}")
+_COUNTS = ("deaths_best", "deaths_low", "deaths_high", "deaths_civilians", "injured")
+_MAX_INT = 2**31 - 1
+_MAX_ACTOR = 1000
 _SCALAR_FIELDS = tuple(
     f.name for f in fields(Incident) if f.name not in ("raw", "actors", "citations")
 )

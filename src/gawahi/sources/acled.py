@@ -47,22 +47,51 @@ from gawahi.incidents.record import (
     Incident,
     LocationPrecision,
 )
-from gawahi.sources.base import CsvFormat
+from gawahi.sources.base import CsvFormat, is_hxl_row
 from gawahi.sources.rows import Row
 
 SOURCE = "acled"
 TIME_PRECISION = {"1": DatePrecision.DAY, "2": DatePrecision.WEEK, "3": DatePrecision.MONTH}
 GEO_PRECISION = {
-    "1": LocationPrecision.EXACT, "2": LocationPrecision.NEAR, "3": LocationPrecision.ADMIN1,
+    "1": LocationPrecision.EXACT,
+    "2": LocationPrecision.NEAR,
+    "3": LocationPrecision.ADMIN1,
 }
 WEEK_HALF = timedelta(days=3)
-REQUIRED = frozenset({"event_id_cnty", "event_date", "time_precision", "event_type", "actor1",
-                      "country", "latitude", "longitude", "geo_precision", "fatalities"})
+REQUIRED = frozenset(
+    {
+        "event_id_cnty",
+        "event_date",
+        "time_precision",
+        "event_type",
+        "actor1",
+        "country",
+        "latitude",
+        "longitude",
+        "geo_precision",
+        "fatalities",
+    }
+)
 # English month names, not calendar.month_name, which follows the process locale.
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-           "september", "october", "november", "december")
-MONTHS = {name: number for number, name in enumerate(_MONTHS, start=1)} | {
-    name[:3]: number for number, name in enumerate(_MONTHS, start=1)} | {"sept": 9}
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+MONTHS = (
+    {name: number for number, name in enumerate(_MONTHS, start=1)}
+    | {name[:3]: number for number, name in enumerate(_MONTHS, start=1)}
+    | {"sept": 9}
+)
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
 _NAMED_DAY = re.compile(r"(\d{1,2})[\s/-]+([A-Za-z]+)\.?[\s/,-]+(\d{4})")
 _NUMERIC_DAY = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}")
@@ -91,7 +120,7 @@ class AcledCsv(CsvFormat):
 
     def skip_reason(self, values: dict[str, str]) -> str | None:
         # HDX copies of ACLED carry an HXL hashtag row (#event+code ...) under the header.
-        if values.get("event_id_cnty", "").strip().startswith("#"):
+        if is_hxl_row(values):
             return "HXL hashtag row (HDX), not an event"
         return None
 
@@ -129,8 +158,10 @@ def parse_acled_date(text: str) -> date:
     except ValueError as exc:  # a well-formed date that does not exist (31 February)
         raise ValueError(f"not a date ({exc})") from None
     if _NUMERIC_DAY.fullmatch(text):
-        raise ValueError("all-numeric date: day and month order unknown "
-                         "(ACLED writes YYYY-MM-DD or '15 January 2023')")
+        raise ValueError(
+            "all-numeric date: day and month order unknown "
+            "(ACLED writes YYYY-MM-DD or '15 January 2023')"
+        )
     raise ValueError("not a date (expected YYYY-MM-DD or '15 January 2023')")
 
 
@@ -197,8 +228,11 @@ def _country_iso3(row: Row, country: str | None) -> str | None:
     numeric = _numeric_iso3(row)
     named = iso3(country)
     if numeric and named and numeric != named:
-        row.warn("iso", row.text("iso"), f"is {numeric}, but country {country!r} reads as "
-                 f"{named}; {numeric} kept")
+        row.warn(
+            "iso",
+            row.text("iso"),
+            f"is {numeric}, but country {country!r} reads as {named}; {numeric} kept",
+        )
     code = numeric or named
     if code is None:
         row.warn("country", country, "no ISO 3166 code found; country_iso3 left empty")
@@ -246,8 +280,10 @@ def _event_type(row: Row) -> str | None:
 
 def _actors(row: Row) -> list[Actor]:
     actors: list[Actor] = []
-    sides = (("actor1", "assoc_actor_1", ActorRole.PERPETRATOR),
-             ("actor2", "assoc_actor_2", _actor2_role(row)))
+    sides = (
+        ("actor1", "assoc_actor_1", ActorRole.PERPETRATOR),
+        ("actor2", "assoc_actor_2", _actor2_role(row)),
+    )
     for main, associated, role in sides:
         name = row.text(main)
         if name:

@@ -75,6 +75,12 @@ class Format(ABC):
         return None
 
 
+def is_hxl_row(values: dict[str, str]) -> bool:
+    """An HXL hashtag row (HDX files put one under the header): every filled cell is a tag."""
+    filled = [v.strip() for v in values.values() if v.strip()]
+    return bool(filled) and all(v.startswith("#") for v in filled)
+
+
 def header_key(name: str) -> str:
     """Column names compared loosely: BOM and R's ``ï..`` artefact, case and spaces ignored."""
     cleaned = name.replace("\ufeff", "").strip()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,27 +47,60 @@ def fetch_ucdp(
 ) -> ImportReport:
     """Download (or reuse) GED ``version``, keep ``country`` only if given, and import it."""
     url = ucdp_release_url(version, base_url)
-    archive = download(url, cache / "ucdp", client=client, progress=progress)
-    sha = archive.with_name(archive.name + ".sha256").read_text().split()[0]
+    archive = download(url, cache / "ucdp", client=client, progress=progress, check=_is_zip)
+    sha = _recorded_sha(archive.with_name(archive.name + ".sha256"))
     data = archive if country is None else extract_country(archive, country)
     options = ImportOptions(format="ucdp-ged", version=version, origin=f"{url} sha256:{sha}")
     return import_file(engine, data, options, progress)  # type: ignore[arg-type]
 
 
 def download(
-    url: str, folder: Path, *, client: httpx.Client | None = None, progress: Progress | None = None
+    url: str,
+    folder: Path,
+    *,
+    client: httpx.Client | None = None,
+    progress: Progress | None = None,
+    check: Callable[[Path], str | None] | None = None,
 ) -> Path:
-    """The file at ``url`` in ``folder``: reused when its recorded checksum still holds."""
+    """The file at ``url`` in ``folder``: reused when its recorded checksum still holds
+    (and ``check`` finds nothing wrong); otherwise downloaded to a ``.part`` file that
+    becomes the cached file only once it is complete and passes ``check``."""
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / url.rsplit("/", 1)[-1]
     checksum = target.with_name(target.name + ".sha256")
-    if target.exists() and checksum.exists() and _sha256(target) == checksum.read_text().split()[0]:
+    if _cached(target, checksum, check):
         return target
     partial = target.with_name(target.name + ".part")
-    digest = _stream_to(url, partial, client or httpx.Client(timeout=60), progress)
+    with client or httpx.Client(timeout=60) as session:
+        digest = _stream_to(url, partial, session, progress)
+    problem = check(partial) if check else None
+    if problem:
+        partial.unlink()
+        raise FetchError(url, problem)
     partial.replace(target)
     checksum.write_text(f"{digest}  {target.name}\n")
     return target
+
+
+def _cached(target: Path, checksum: Path, check: Callable[[Path], str | None] | None) -> bool:
+    if not (target.exists() and checksum.exists()):
+        return False
+    return _recorded_sha(checksum) == _sha256(target) and not (check and check(target))
+
+
+def _recorded_sha(checksum: Path) -> str:
+    words = checksum.read_text().split() if checksum.exists() else []
+    return words[0] if words else ""
+
+
+def _is_zip(path: Path) -> str | None:
+    """Why a downloaded release is not a sound zip (an HTML error page, a cut-off file)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            broken = archive.testzip()
+    except zipfile.BadZipFile as exc:
+        return f"the download is not a complete zip file ({exc})"
+    return f"the download is damaged (bad CRC in {broken})" if broken else None
 
 
 def _stream_to(url: str, path: Path, client: httpx.Client, progress: Progress | None) -> str:
@@ -82,9 +116,15 @@ def _stream_to(url: str, path: Path, client: httpx.Client, progress: Progress | 
                     digest.update(chunk)
                     if progress:
                         progress(response.num_bytes_downloaded, total)
+            if total and response.num_bytes_downloaded != total:
+                got = response.num_bytes_downloaded
+                raise FetchError(url, f"cut off after {got} of {total} bytes")
     except httpx.HTTPError as exc:
         path.unlink(missing_ok=True)
         raise FetchError(url, str(exc) or type(exc).__name__) from None
+    except FetchError:
+        path.unlink(missing_ok=True)
+        raise
     return digest.hexdigest()
 
 

@@ -75,8 +75,20 @@ SOURCE = "gtd"
 NULLS = frozenset({"", "NA", "."})
 UNKNOWN_NUMBER = (-9.0, -99.0)
 NOT_A_NAME = frozenset({"unknown", "unk", "unk.", "not applicable", "n/a"})
-REQUIRED = frozenset({"eventid", "iyear", "imonth", "iday", "country_txt", "provstate", "city",
-                      "specificity", "gname", "nkill"})
+REQUIRED = frozenset(
+    {
+        "eventid",
+        "iyear",
+        "imonth",
+        "iday",
+        "country_txt",
+        "provstate",
+        "city",
+        "specificity",
+        "gname",
+        "nkill",
+    }
+)
 SPECIFICITY = {
     "1": LocationPrecision.EXACT,
     # The smallest subnational region identified: a district (admin 2) in practice;
@@ -97,13 +109,19 @@ class _GtdFormat(CsvFormat):
     """One parser for both file kinds; the subclasses differ only in what they detect."""
 
     title = "Global Terrorism Database (GTD)"
-    publisher = ("National Consortium for the Study of Terrorism and Responses to Terrorism "
-                 "(START), University of Maryland")
-    licence = ("START GTD Terms of Use: non-commercial use with citation; no redistribution "
-               "without START's written permission")
-    citation = ("National Consortium for the Study of Terrorism and Responses to Terrorism "
-                "(START), University of Maryland. Global Terrorism Database (GTD) [data file]. "
-                "https://www.start.umd.edu/gtd")
+    publisher = (
+        "National Consortium for the Study of Terrorism and Responses to Terrorism "
+        "(START), University of Maryland"
+    )
+    licence = (
+        "START GTD Terms of Use: non-commercial use with citation; no redistribution "
+        "without START's written permission"
+    )
+    citation = (
+        "National Consortium for the Study of Terrorism and Responses to Terrorism "
+        "(START), University of Maryland. Global Terrorism Database (GTD) [data file]. "
+        "https://www.start.umd.edu/gtd"
+    )
     url = "https://www.start.umd.edu/gtd"
     required: ClassVar[frozenset[str]] = REQUIRED
     nulls: ClassVar[frozenset[str]] = NULLS
@@ -180,8 +198,10 @@ def _when(row: Row) -> dict[str, Any]:
 
 
 def _start(row: Row) -> DateSpan | None:
-    year, month, day = (_date_part(row, field, high) for field, high in
-                        (("iyear", 9999), ("imonth", 12), ("iday", 31)))
+    year, month, day = (
+        _date_part(row, field, high)
+        for field, high in (("iyear", 9999), ("imonth", 12), ("iday", 31))
+    )
     if year is None or month is None or day is None:
         return None
     try:
@@ -254,8 +274,12 @@ def _country_code(row: Row, country: str | None) -> str | None:
     # Former states come back as 4-letter ISO 3166-3 codes (SUHH, YUCS): no ISO3 fits.
     if code is not None and len(code) == 3:
         return code
-    row.warn("country_txt", country, "no current ISO 3166 alpha-3 code (a former state or "
-             "not a country); country_iso3 left empty")
+    row.warn(
+        "country_txt",
+        country,
+        "no current ISO 3166 alpha-3 code (a former state or "
+        "not a country); country_iso3 left empty",
+    )
     return None
 
 
@@ -293,16 +317,21 @@ def _count(row: Row, field: str) -> int | None:
     if number.is_integer():
         return int(number)
     rounded = round(number)
-    row.warn(field, row.text(field), f"a share of a total split across related incidents; "
-             f"read as {rounded}, the exact value stays in the raw row")
+    row.warn(
+        field,
+        row.text(field),
+        f"a share of a total split across related incidents; "
+        f"read as {rounded}, the exact value stays in the raw row",
+    )
     return rounded
 
 
 def _actors(row: Row) -> list[Actor]:
     groups = _names(row, ("gname", "gname2", "gname3"))
     targets = _names(row, [f"{kind}{n}" for n in (1, 2, 3) for kind in ("corp", "target")])
-    return ([Actor(name, ActorRole.PERPETRATOR) for name in groups]
-            + [Actor(name, ActorRole.TARGET) for name in targets])
+    return [Actor(name, ActorRole.PERPETRATOR) for name in groups] + [
+        Actor(name, ActorRole.TARGET) for name in targets
+    ]
 
 
 def _names(row: Row, fields: Iterable[str]) -> list[str]:
@@ -383,8 +412,10 @@ def _sheet_records(source: SourceFile) -> Iterator[_SheetRecords]:
         workbook.close()
 
 
-def _rows_or_format_error(source: SourceFile, rows: Iterable[tuple[Any, ...]],
-                          ) -> Iterator[tuple[Any, ...]]:
+def _rows_or_format_error(
+    source: SourceFile,
+    rows: Iterable[tuple[Any, ...]],
+) -> Iterator[tuple[Any, ...]]:
     try:
         yield from rows
     except (KeyError, ValueError, SyntaxError) as exc:  # a damaged sheet XML part

@@ -7,6 +7,7 @@ the whole import back, so a failed import leaves the database as it was.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -81,7 +82,8 @@ def import_file(
     source = inspect(path, options.encoding or (mapped.encoding if mapped else None))
     fmt = mapped or registry.choose(source, options.format)
     report = ImportReport(source.path, fmt.name, source.sha256, source.encoding)
-    previous = _dataset_with_sha(engine, source.sha256)
+    variant = _file_sha(options.mapping) if options.mapping else ""
+    previous = _same_dataset(engine, source.sha256, fmt.name, variant)
     if previous is not None:
         report.already_imported, report.dataset_id = True, previous
         return report
@@ -89,6 +91,7 @@ def import_file(
     try:
         with engine.begin() as conn:
             report.dataset_id = _add_dataset(conn, source, fmt, info, options.origin)
+            _set_variant(conn, report.dataset_id, variant)
             _Run(conn, report, fmt, progress).run(source)
             if report.rejected and not options.allow_rejects:
                 raise ImportRejected(source.path, report.problems, report.rejected)
@@ -107,10 +110,24 @@ def _mapped_format(mapping: Path | None) -> MappedFormat | None:
     return MappedFormat.load(mapping)
 
 
-def _dataset_with_sha(engine: sa.Engine, sha256: str) -> int | None:
+def _same_dataset(engine: sa.Engine, sha256: str, format_name: str, variant: str) -> int | None:
+    """The dataset already made from these bytes, read as this format through this mapping."""
+    table = schema.datasets
+    query = sa.select(table.c.id).where(
+        table.c.sha256 == sha256, table.c.format == format_name, table.c.variant == variant
+    )
     with engine.connect() as conn:
+        return conn.execute(query).scalar()
+
+
+def _set_variant(conn: sa.Connection, dataset_id: int, variant: str) -> None:
+    if variant:
         table = schema.datasets
-        return conn.execute(sa.select(table.c.id).where(table.c.sha256 == sha256)).scalar()
+        conn.execute(table.update().where(table.c.id == dataset_id).values(variant=variant))
+
+
+def _file_sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _add_dataset(

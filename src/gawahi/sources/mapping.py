@@ -32,8 +32,19 @@ from gawahi.sources import registry
 from gawahi.sources.base import DatasetInfo, header_key
 from gawahi.sources.rows import DEFAULT_NULLS, Row
 
-TOP_KEYS = ("dataset", "source", "format", "records_path", "id", "encoding", "date", "fields",
-            "actors", "citations", "nulls")
+TOP_KEYS = (
+    "dataset",
+    "source",
+    "format",
+    "records_path",
+    "id",
+    "encoding",
+    "date",
+    "fields",
+    "actors",
+    "citations",
+    "nulls",
+)
 DATASET_KEYS = ("name", "publisher", "version", "licence", "citation", "url")
 DATE_KEYS = ("column", "start_column", "end_column", "format", "precision")
 FIELD_KEYS = ("column", "default", "map")
@@ -49,16 +60,20 @@ NOT_MAPPED = {
     "source": "set by 'source' at the top of the mapping",
     "source_id": "set by 'id' at the top of the mapping",
     "raw": "the row as read is always kept",
-    **dict.fromkeys(("date_start", "date_end", "date_precision", "date_text"),
-                    "dates are read as the 'date' block says"),
+    **dict.fromkeys(
+        ("date_start", "date_end", "date_precision", "date_text"),
+        "dates are read as the 'date' block says",
+    ),
     "actors": "list actors under 'actors'",
     "citations": "list citations under 'citations'",
 }
 FIELDS = tuple(f.name for f in dataclasses.fields(Incident) if f.name not in NOT_MAPPED)
 INTEGERS = frozenset({"deaths_best", "deaths_low", "deaths_high", "deaths_civilians", "injured"})
 BOUNDS = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
-ENUMS: dict[str, type[StrEnum]] = {"location_precision": LocationPrecision,
-                                   "date_precision": DatePrecision}
+ENUMS: dict[str, type[StrEnum]] = {
+    "location_precision": LocationPrecision,
+    "date_precision": DatePrecision,
+}
 
 
 class _TextLoader(yaml.SafeLoader):
@@ -74,8 +89,11 @@ class _TextLoader(yaml.SafeLoader):
             if isinstance(key_node, yaml.ScalarNode):
                 if key_node.value in seen:
                     raise yaml.constructor.ConstructorError(
-                        None, None, f"the key {key_node.value!r} is given twice",
-                        key_node.start_mark)
+                        None,
+                        None,
+                        f"the key {key_node.value!r} is given twice",
+                        key_node.start_mark,
+                    )
                 seen.add(key_node.value)
         return super().construct_mapping(node, deep=deep)
 
@@ -159,11 +177,14 @@ class _MappingReader:
         top = self.block(self._yaml(), "", TOP_KEYS, ("dataset", "source", "id", "date"))
         file_format = self.choice(top.get("format"), "format", FILE_FORMATS)
         return TableMapping(
-            path=self.path, source=self._source(top["source"]),
-            dataset=self._dataset(top["dataset"]), file_format=file_format,
+            path=self.path,
+            source=self._source(top["source"]),
+            dataset=self._dataset(top["dataset"]),
+            file_format=file_format,
             records_path=self._records_path(top.get("records_path"), file_format),
             id_columns=tuple(self.column(c, "id") or "" for c in self.texts(top["id"], "id")),
-            encoding=self._encoding(top.get("encoding")), date=self._date(top["date"]),
+            encoding=self._encoding(top.get("encoding")),
+            date=self._date(top["date"]),
             fields=self._fields(top.get("fields")),
             actors=tuple(self.items(top.get("actors"), "actors", self._actor)),
             citations=tuple(self.items(top.get("citations"), "citations", self._citation)),
@@ -188,16 +209,20 @@ class _MappingReader:
             self.fail("", "the mapping file is empty")
         return loaded
 
-    def block(self, value: Any, key: str, allowed: tuple[str, ...],
-              required: tuple[str, ...] = ()) -> dict[str, Any]:
+    def block(
+        self, value: Any, key: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
         if not isinstance(value, dict):
             self.fail(key, "must be a block of 'name: value' lines")
         prefix = f"{key}." if key else ""
         for name in value:
             if name not in allowed:
                 close = difflib.get_close_matches(str(name), allowed, n=1)
-                hint = (f"did you mean {prefix + close[0]!r}?" if close
-                        else f"known keys: {', '.join(allowed)}")
+                hint = (
+                    f"did you mean {prefix + close[0]!r}?"
+                    if close
+                    else f"known keys: {', '.join(allowed)}"
+                )
                 raise ConfigError(f"{self.path}: unknown key {prefix + str(name)!r} ({hint})")
         for name in required:
             if value.get(name) is None:
@@ -238,8 +263,11 @@ class _MappingReader:
     def _source(self, value: Any) -> str:
         text = self.text(value, "source") or ""
         if not SOURCE_NAME.fullmatch(text) or len(text) > MAX_SOURCE:
-            self.fail("source", f"{text!r} must be lowercase letters, digits and single hyphens, "
-                                f"at most {MAX_SOURCE} characters")
+            self.fail(
+                "source",
+                f"{text!r} must be lowercase letters, digits and single hyphens, "
+                f"at most {MAX_SOURCE} characters",
+            )
         if text in RESERVED or text in registry.formats():
             self.fail("source", f"{text!r} is a built-in source; choose a name of your own")
         return text
@@ -274,15 +302,22 @@ class _MappingReader:
 
     def _date(self, value: Any) -> DateSpec:
         block = self.block(value, "date", DATE_KEYS)
-        column, start, end = (self.column(block.get(k), f"date.{k}")
-                              for k in ("column", "start_column", "end_column"))
+        column, start, end = (
+            self.column(block.get(k), f"date.{k}") for k in ("column", "start_column", "end_column")
+        )
         if (column is None) == (start is None) or (end is not None and start is None):
             self.fail("date", "give either 'column', or 'start_column' and maybe 'end_column'")
         formats = self.texts(block.get("format") or "iso", "date.format")
         precision = block.get("precision")
-        return DateSpec(column, start, end, tuple(self._date_format(f) for f in formats),
-                        None if precision is None
-                        else self._spec(precision, "date.precision", "date_precision"))
+        return DateSpec(
+            column,
+            start,
+            end,
+            tuple(self._date_format(f) for f in formats),
+            None
+            if precision is None
+            else self._spec(precision, "date.precision", "date_precision"),
+        )
 
     def _date_format(self, text: str) -> str:
         if text in ("iso", "free"):
@@ -305,10 +340,17 @@ class _MappingReader:
             if one in specs and other not in specs:
                 self.fail(f"fields.{one}", f"map 'fields.{other}' too")
         country = specs.get("country")
-        if country and country.default and "country_iso3" not in specs and not iso3(
-                country.default):
-            self.fail("fields.country.default", f"{country.default!r} is not a country name "
-                                                "gawahi knows; give fields.country_iso3 too")
+        if (
+            country
+            and country.default
+            and "country_iso3" not in specs
+            and not iso3(country.default)
+        ):
+            self.fail(
+                "fields.country.default",
+                f"{country.default!r} is not a country name "
+                "gawahi knows; give fields.country_iso3 too",
+            )
         return specs
 
     def _spec(self, value: Any, key: str, name: str) -> FieldSpec:
@@ -322,8 +364,10 @@ class _MappingReader:
         mapped = self._map(block.get("map"), f"{key}.map")
         if mapped and column is None:
             self.fail(f"{key}.map", "needs a 'column' whose values it translates")
-        for label, text in [(f"{key}.default", default),
-                            *((f"{key}.map", v) for v in mapped.values())]:
+        for label, text in [
+            (f"{key}.default", default),
+            *((f"{key}.map", v) for v in mapped.values()),
+        ]:
             self._check_value(label, name, text)
         return FieldSpec(column, default, mapped)
 
@@ -341,8 +385,10 @@ class _MappingReader:
             return {}
         if not isinstance(value, dict):
             self.fail(key, "must be a block of 'value in the file: value to store' lines")
-        return {(self.text(k, key) or "").casefold(): self.text(v, f"{key}.{k}") or ""
-                for k, v in value.items()}
+        return {
+            (self.text(k, key) or "").casefold(): self.text(v, f"{key}.{k}") or ""
+            for k, v in value.items()
+        }
 
     def _split(self, value: Any, key: str) -> str | None:
         if value is not None and (not isinstance(value, str) or not value):
@@ -352,14 +398,20 @@ class _MappingReader:
     def _actor(self, value: Any, key: str) -> ActorSpec:
         block = self.block(value, key, ACTOR_KEYS, ("column", "role"))
         role = self.choice(block["role"], f"{key}.role", tuple(r.value for r in ActorRole))
-        return ActorSpec(self.column(block["column"], f"{key}.column") or "", ActorRole(role),
-                         self._split(block.get("split"), f"{key}.split"),
-                         self._map(block.get("map"), f"{key}.map"))
+        return ActorSpec(
+            self.column(block["column"], f"{key}.column") or "",
+            ActorRole(role),
+            self._split(block.get("split"), f"{key}.split"),
+            self._map(block.get("map"), f"{key}.map"),
+        )
 
     def _citation(self, value: Any, key: str) -> CitationSpec:
         block = self.block(value, key, (*CITATION_PARTS, "split"))
-        columns = {part: self.column(block.get(part), f"{key}.{part}") or ""
-                   for part in CITATION_PARTS if block.get(part) is not None}
+        columns = {
+            part: self.column(block.get(part), f"{key}.{part}") or ""
+            for part in CITATION_PARTS
+            if block.get(part) is not None
+        }
         if not columns:
             self.fail(key, f"name at least one column: {', '.join(CITATION_PARTS)}")
         return CitationSpec(columns, self._split(block.get("split"), f"{key}.split"))

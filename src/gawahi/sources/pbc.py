@@ -3,7 +3,8 @@
 Both files are Windows-1252 CSVs with free-text dates ("Sunday-November 19-1995",
 "Friday, June 18, 2004") and death tolls as a min/max pair. Often only the max is
 filled; it is then the single figure the source gives, so best = max, and low = max.
-Coordinates are those of the city or agency, not of the site: precision "near".
+Coordinates are those of the city (suicide attacks: precision "near") or of the agency
+(drone strikes: precision "admin2"), never of the site.
 """
 
 from __future__ import annotations
@@ -105,7 +106,9 @@ class PbcDroneCsv(_PbcFormat):
     )
 
     def skip_reason(self, values: dict[str, str]) -> str | None:
-        if not values.get("s#", "").strip() and not values.get("date", "").strip():
+        # The file ends with a row of column sums: numbers only, no id, date or place.
+        described = ("s#", "date", "location", "city", "province")
+        if not any(values.get(column, "").strip() for column in described):
             return "totals row (no S# and no date: the column sums), not a strike"
         return None
 
@@ -114,7 +117,11 @@ class PbcDroneCsv(_PbcFormat):
         _, civilians = row.death_range("civilians min", "civilians max", strict=False)
         _, injured = row.death_range("injured min", "injured max", strict=False)
         return Incident(
-            **self._common(row),
+            **self._common(row)
+            | {  # the point is the agency's (279 of 404 strikes share one), not a town's
+                "location_precision": LocationPrecision.ADMIN2,
+                "source_location_precision": "agency",
+            },
             admin1=row.text("province"),
             admin2=row.text("city"),
             place=row.text("location"),

@@ -41,13 +41,23 @@ from gawahi.sources.rows import Row
 from gawahi.sources.textfile import SourceFile, csv_records, open_text
 
 MAX_ID = 80
-TOLL_ORDER = (("deaths_low", "deaths_best"), ("deaths_best", "deaths_high"),
-              ("deaths_low", "deaths_high"))
+TOLL_ORDER = (
+    ("deaths_low", "deaths_best"),
+    ("deaths_best", "deaths_high"),
+    ("deaths_low", "deaths_high"),
+)
 # Urdu, Arabic and Hindi registers write digits in their own script; strptime reads ASCII only.
-_DIGITS = str.maketrans({chr(base + n): str(n) for base in (0x660, 0x6F0, 0x966)
-                         for n in range(10)})
-_RANK = (DatePrecision.DAY, DatePrecision.DAYS, DatePrecision.WEEK, DatePrecision.MONTH,
-         DatePrecision.YEAR, DatePrecision.UNKNOWN)  # most to least precise
+_DIGITS = str.maketrans(
+    {chr(base + n): str(n) for base in (0x660, 0x6F0, 0x966) for n in range(10)}
+)
+_RANK = (
+    DatePrecision.DAY,
+    DatePrecision.DAYS,
+    DatePrecision.WEEK,
+    DatePrecision.MONTH,
+    DatePrecision.YEAR,
+    DatePrecision.UNKNOWN,
+)  # most to least precise
 _SUFFIX_FORMATS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
@@ -77,10 +87,13 @@ class MappedFormat(Format):
 
     def read(self, source: SourceFile, progress: ProgressFn) -> Iterator[Parsed]:
         if source.is_xlsx:
-            raise FormatError(source.path, "a mapping reads CSV, JSON or JSON Lines; "
-                                           "save the sheet as CSV (UTF-8) first")
+            raise FormatError(
+                source.path,
+                "a mapping reads CSV, JSON or JSON Lines; save the sheet as CSV (UTF-8) first",
+            )
         kind = self.mapping.file_format or _SUFFIX_FORMATS.get(
-            Path(source.inner_name).suffix.lower(), "csv")
+            Path(source.inner_name).suffix.lower(), "csv"
+        )
         readers = {"csv": self._read_csv, "json": self._read_json, "jsonl": self._read_lines}
         return readers[kind](source, progress)
 
@@ -99,16 +112,18 @@ class MappedFormat(Format):
                 yield self._csv_row(line, header, columns, values)
             progress(position())
 
-    def _csv_row(self, line: int, header: list[str], columns: list[str],
-                 values: list[str]) -> Parsed:
+    def _csv_row(
+        self, line: int, header: list[str], columns: list[str], values: list[str]
+    ) -> Parsed:
         if not any(v.strip() for v in values):
             return Parsed(line, skipped="blank row")
         if len(values) != len(columns):
             reason = f"row has {len(values)} fields, the header has {len(columns)}"
             return Parsed(line, problems=[Problem(line, "(row)", "", reason)])
         raw = dict(zip(header, values, strict=True))
-        return self._parsed(Row(line, dict(zip(columns, values, strict=True)), self.mapping.nulls),
-                            raw)
+        return self._parsed(
+            Row(line, dict(zip(columns, values, strict=True)), self.mapping.nulls), raw
+        )
 
     def _read_json(self, source: SourceFile, progress: ProgressFn) -> Iterator[Parsed]:
         progress(0)
@@ -130,12 +145,18 @@ class MappedFormat(Format):
         for depth, key in enumerate(self.mapping.records_path, start=1):
             if not isinstance(loaded, dict) or key not in loaded:
                 wanted = ".".join(self.mapping.records_path[:depth])
-                raise FormatError(source.path, f"no {wanted!r} in the file (the records_path "
-                                               f"of mapping {self.mapping.path.name})")
+                raise FormatError(
+                    source.path,
+                    f"no {wanted!r} in the file (the records_path "
+                    f"of mapping {self.mapping.path.name})",
+                )
             loaded = loaded[key]
         if not isinstance(loaded, list):
-            raise FormatError(source.path, "not a list of records; if the list is inside an "
-                                           "object, name it with records_path in the mapping")
+            raise FormatError(
+                source.path,
+                "not a list of records; if the list is inside an "
+                "object, name it with records_path in the mapping",
+            )
         return loaded
 
     def _read_lines(self, source: SourceFile, progress: ProgressFn) -> Iterator[Parsed]:
@@ -158,8 +179,9 @@ class MappedFormat(Format):
         try:
             record = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
-            return Parsed(number, problems=[Problem(number, "(line)", text[:200],
-                                                    f"not JSON ({exc})")])
+            return Parsed(
+                number, problems=[Problem(number, "(line)", text[:200], f"not JSON ({exc})")]
+            )
         if isinstance(record, dict):
             keys.update(header_key(str(k)) for k in record)
         return self._object(number, record)
@@ -167,25 +189,32 @@ class MappedFormat(Format):
     def _object(self, number: int, record: Any) -> Parsed:
         if not isinstance(record, dict):
             shown = orjson.dumps(record).decode()[:200]
-            return Parsed(number, problems=[Problem(number, "(record)", shown,
-                                                    "not a JSON object")])
+            return Parsed(
+                number, problems=[Problem(number, "(record)", shown, "not a JSON object")]
+            )
         values = {header_key(str(k)): _json_text(v) for k, v in record.items()}
         if all(v in ("", []) for v in values.values()):
             return Parsed(number, skipped="empty record")
         return self._parsed(Row(number, values, self.mapping.nulls), record)
 
     def _check_header(self, source: SourceFile, columns: list[str], line: int | None) -> None:
-        doubled = sorted(c for c, n in Counter(columns).items() if n > 1 and c in
-                         self.mapping.columns())
+        doubled = sorted(
+            c for c, n in Counter(columns).items() if n > 1 and c in self.mapping.columns()
+        )
         if doubled:
-            raise FormatError(source.path, f"more than one column is called {', '.join(doubled)}",
-                              line)
+            raise FormatError(
+                source.path, f"more than one column is called {', '.join(doubled)}", line
+            )
         missing = sorted(self.mapping.columns() - set(columns))
         if missing:
             shown = ", ".join(columns[:20]) + (" ..." if len(columns) > 20 else "")
-            raise FormatError(source.path, f"columns named in mapping {self.mapping.path.name} "
-                                           f"are not in the file: {', '.join(missing)} "
-                                           f"(the file has: {shown})", line)
+            raise FormatError(
+                source.path,
+                f"columns named in mapping {self.mapping.path.name} "
+                f"are not in the file: {', '.join(missing)} "
+                f"(the file has: {shown})",
+                line,
+            )
 
     def _parsed(self, row: Row, raw: dict[str, Any]) -> Parsed:
         incident = self.parse(row, raw)
@@ -201,9 +230,13 @@ class MappedFormat(Format):
         if "country_iso3" not in values:
             values["country_iso3"] = self._country_code(row, values.get("country"))
         return Incident(
-            source=self.source, source_id=source_id, raw=raw, **when,
+            source=self.source,
+            source_id=source_id,
+            raw=raw,
+            **when,
             **{k: v for k, v in values.items() if v is not None},
-            actors=self._actors(row), citations=self._citations(row),
+            actors=self._actors(row),
+            citations=self._citations(row),
         )
 
     def _field(self, row: Row, name: str, spec: FieldSpec) -> Any:
@@ -224,8 +257,11 @@ class MappedFormat(Format):
     def _check_tolls(self, row: Row, values: dict[str, Any]) -> None:
         """A low figure above a best or high one is a typing slip: reported, not guessed at."""
         for low, high in TOLL_ORDER:
-            if values.get(low) is not None and values.get(high) is not None \
-                    and values[low] > values[high]:
+            if (
+                values.get(low) is not None
+                and values.get(high) is not None
+                and values[low] > values[high]
+            ):
                 label = self.mapping.fields[low].column or f"fields.{low}"
                 other = self.mapping.fields[high].column or f"fields.{high}"
                 row.problem(label, values[low], f"greater than {other} ({values[high]})")
@@ -234,8 +270,11 @@ class MappedFormat(Format):
     def _country_code(self, row: Row, country: str | None) -> str | None:
         code = iso3(country)
         if country and code is None:
-            row.warn(self.mapping.fields["country"].column or "fields.country", country,
-                     "not a country name gawahi knows; country_iso3 left empty")
+            row.warn(
+                self.mapping.fields["country"].column or "fields.country",
+                country,
+                "not a country name gawahi knows; country_iso3 left empty",
+            )
         return code
 
     def _when(self, row: Row) -> dict[str, Any]:
@@ -248,8 +287,12 @@ class MappedFormat(Format):
             span = self._register_precision(row, span, spec.precision)
         if span is None:
             return {"date_text": text}
-        return {"date_start": span.start, "date_end": span.end,
-                "date_precision": span.precision, "date_text": text}
+        return {
+            "date_start": span.start,
+            "date_end": span.end,
+            "date_precision": span.precision,
+            "date_text": text,
+        }
 
     def _register_precision(self, row: Row, span: DateSpan, spec: FieldSpec) -> DateSpan:
         """The register's own precision widens a date; one narrower than the text is not trusted."""
@@ -257,8 +300,11 @@ class MappedFormat(Format):
         if not precision:
             return span
         if _RANK.index(precision) < _RANK.index(span.precision):
-            row.warn(spec.column or "date.precision", precision,
-                     f"narrower than the date as written; {span.precision} kept")
+            row.warn(
+                spec.column or "date.precision",
+                precision,
+                f"narrower than the date as written; {span.precision} kept",
+            )
             return span
         return _widen(span, precision)
 
@@ -295,23 +341,32 @@ class MappedFormat(Format):
         return None
 
     def _actors(self, row: Row) -> list[Actor]:
-        return [Actor(name, spec.role) for spec in self.mapping.actors
-                for name in _items(row, spec.column, spec.split, spec.map)]
+        return [
+            Actor(name, spec.role)
+            for spec in self.mapping.actors
+            for name in _items(row, spec.column, spec.split, spec.map)
+        ]
 
     def _citations(self, row: Row) -> list[Citation]:
         found: list[Citation] = []
         for spec in self.mapping.citations:
-            parts = {part: _items(row, column, spec.split, {})
-                     for part, column in spec.columns.items()}
+            parts = {
+                part: _items(row, column, spec.split, {}) for part, column in spec.columns.items()
+            }
             lengths = {len(items) for items in parts.values()} - {0, 1}
             if len(lengths) > 1:
-                row.problem(" / ".join(spec.columns.values()), "",
-                            f"these columns list different numbers of items ({spec.split!r})")
+                row.problem(
+                    " / ".join(spec.columns.values()),
+                    "",
+                    f"these columns list different numbers of items ({spec.split!r})",
+                )
                 continue
             for index in range(max(lengths, default=1)):
                 # A part with a single item (one publisher, several links) goes with each.
-                cited = {part: items[index] if len(items) > 1 else (items or [None])[0]
-                         for part, items in parts.items()}
+                cited = {
+                    part: items[index] if len(items) > 1 else (items or [None])[0]
+                    for part, items in parts.items()
+                }
                 if any(cited.values()):
                     found.append(Citation(**cited))
         return found
@@ -385,8 +440,12 @@ def _iso_span(text: str) -> DateSpan:
 def _span_precision(start: Any, end: Any) -> DatePrecision:
     """What a from-to range says about how well the date is known (UCDP's bands)."""
     days = (end - start).days + 1
-    for limit, precision in ((1, DatePrecision.DAY), (6, DatePrecision.DAYS),
-                             (7, DatePrecision.WEEK), (31, DatePrecision.MONTH)):
+    for limit, precision in (
+        (1, DatePrecision.DAY),
+        (6, DatePrecision.DAYS),
+        (7, DatePrecision.WEEK),
+        (31, DatePrecision.MONTH),
+    ):
         if days <= limit:
             return precision
     return DatePrecision.YEAR
@@ -395,8 +454,10 @@ def _span_precision(start: Any, end: Any) -> DatePrecision:
 def _widen(span: DateSpan, precision: DatePrecision) -> DateSpan:
     """A span labelled ``precision``, widened to the whole month or year when it says so."""
     start, end = span.start, span.end
-    wider = {DatePrecision.MONTH: month_span(start.year, start.month),
-             DatePrecision.YEAR: year_span(start.year)}.get(precision)
+    wider = {
+        DatePrecision.MONTH: month_span(start.year, start.month),
+        DatePrecision.YEAR: year_span(start.year),
+    }.get(precision)
     if wider is not None:
         start, end = min(start, wider.start), max(end, wider.end)
     return DateSpan(start, end, precision)

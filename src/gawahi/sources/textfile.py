@@ -12,8 +12,8 @@ import gzip
 import hashlib
 import io
 import itertools
-import sys
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,7 +55,7 @@ def _whatwg_1252(error: UnicodeDecodeError) -> tuple[str, int]:
 
 
 codecs.register_error("gawahi-c1", _whatwg_1252)
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+csv.field_size_limit(16 * 1024 * 1024)  # one field of 16 MB is a broken file, not a record
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,14 +134,19 @@ def _zip_member(path: Path) -> str:
 @contextmanager
 def open_bytes(source: SourceFile) -> Iterator[tuple[IO[bytes], Callable[[], int]]]:
     """The decompressed data, and a function telling how many raw bytes were read so far."""
-    with source.path.open("rb") as raw:
-        if source.compression == "gzip":
-            yield gzip.GzipFile(fileobj=raw), raw.tell
-        elif source.compression == "zip":
-            with zipfile.ZipFile(raw) as archive, archive.open(source.member or "") as inner:
-                yield inner, raw.tell
-        else:
-            yield raw, raw.tell
+    try:
+        with source.path.open("rb") as raw:
+            if source.compression == "gzip":
+                yield gzip.GzipFile(fileobj=raw), raw.tell
+            elif source.compression == "zip":
+                with zipfile.ZipFile(raw) as archive, archive.open(source.member or "") as inner:
+                    yield inner, raw.tell
+            else:
+                yield raw, raw.tell
+    except (EOFError, gzip.BadGzipFile, zlib.error, zipfile.BadZipFile) as exc:
+        kind = "gzip" if source.compression == "gzip" else "zip"
+        reason = str(exc) or type(exc).__name__
+        raise FormatError(source.path, f"damaged {kind} file ({reason})") from None
 
 
 def _check_named(source: SourceFile, encoding: str) -> str:
@@ -171,22 +176,28 @@ class _EncodingEvidence:
         self.sample: list[bytes] = []
         self.sample_size = 0
         self.r_header = False
+        self.utf8_text_seen = False  # valid non-ASCII UTF-8 before any error
 
     def feed(self, chunk: bytes) -> None:
         if not self.head:
             self.head = chunk[:4096]
             chunk = self._without_r_artefact(chunk)
         if self.utf8_error is None:
-            try:
-                self.utf8.decode(chunk)
-            except UnicodeDecodeError as exc:
-                self.utf8_error = (
-                    self.lines_seen + chunk.count(b"\n", 0, exc.start) + 1,
-                    exc.start,
-                )
+            self._check_utf8(chunk)
         if not chunk.isascii() and self.sample_size < SAMPLE_LIMIT:
             self._keep_sample(chunk)
         self.lines_seen += chunk.count(b"\n")
+
+    def _check_utf8(self, chunk: bytes) -> None:
+        try:
+            self.utf8.decode(chunk)
+        except UnicodeDecodeError as exc:
+            line = self.lines_seen + chunk.count(b"\n", 0, exc.start) + 1
+            self.utf8_error = (line, exc.start)
+            chunk = chunk[: exc.start]
+        # Multibyte UTF-8 that decoded cleanly is near-impossible by chance in a legacy file.
+        if not chunk.isascii():
+            self.utf8_text_seen = True
 
     def _without_r_artefact(self, chunk: bytes) -> bytes:
         first_line = chunk.split(b"\n", 1)[0]
@@ -205,10 +216,19 @@ class _EncodingEvidence:
         bom = _bom_encoding(self.head)
         if bom:
             return bom
-        if _looks_utf16(self.head):
-            return "utf-16-le" if self.head[1:2] == b"\x00" else "utf-16-be"
+        utf16 = _utf16_without_bom(self.head)
+        if utf16:
+            return utf16
         if self.utf8_error is None:
             return UTF8_R_HEADER if self.r_header else "utf-8"
+        if self.utf8_text_seen:
+            line = self.utf8_error[0]
+            raise EncodingError(
+                path,
+                "UTF-8 text with a byte that is not UTF-8; fix that line, or pass --encoding "
+                "if the whole file is in another encoding",
+                line=line,
+            )
         return self._legacy(path)
 
     def _legacy(self, path: Path) -> str:
@@ -234,12 +254,17 @@ def _bom_encoding(head: bytes) -> str | None:
     return None
 
 
-def _looks_utf16(head: bytes) -> bool:
-    # ASCII text in UTF-16 without a BOM has a NUL in every other byte.
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 without a BOM: mostly-ASCII text has a NUL in every other byte; the side
+    the NULs are on tells the byte order."""
     units = len(head) // 2
-    return units >= 2 and (
-        head[1 : units * 2 : 2].count(0) > units / 2 or head[0 : units * 2 : 2].count(0) > units / 2
-    )
+    if units < 2:
+        return None
+    if head[1 : units * 2 : 2].count(0) > units / 2:
+        return "utf-16-le"
+    if head[0 : units * 2 : 2].count(0) > units / 2:
+        return "utf-16-be"
+    return None
 
 
 def _is_latin(block: str) -> bool:
@@ -277,7 +302,10 @@ def sniff_delimiter(header: str) -> str:
 def csv_records(text: IO[str]) -> Iterator[tuple[int, list[str]]]:
     """Each CSV record with the physical line it starts on (records may span lines)."""
     first = text.readline()
-    reader = csv.reader(itertools.chain([first], text), delimiter=sniff_delimiter(first))
+    # strict: a quote that never closes is an error, not the rest of the file in one field
+    reader = csv.reader(
+        itertools.chain([first], text), delimiter=sniff_delimiter(first), strict=True
+    )
     start = 1
     try:
         for record in reader:

@@ -26,7 +26,7 @@ from gawahi.incidents.record import (
     Incident,
     LocationPrecision,
 )
-from gawahi.sources.base import CsvFormat, Format, Parsed, ProgressFn, header_key
+from gawahi.sources.base import CsvFormat, Format, Parsed, ProgressFn, header_key, is_hxl_row
 from gawahi.sources.rows import Row
 from gawahi.sources.textfile import SourceFile, open_bytes
 
@@ -181,7 +181,7 @@ class UcdpCsv(_UcdpFields, CsvFormat):
 
     def skip_reason(self, values: dict[str, str]) -> str | None:
         # HDX country files carry an HXL hashtag row under the header.
-        if not values.get("id") and any(v.startswith("#") for v in values.values()):
+        if is_hxl_row(values):
             return "HXL hashtag row (HDX), not an event"
         return None
 
@@ -231,6 +231,9 @@ def _pages(source: SourceFile) -> Iterator[Any]:
         except orjson.JSONDecodeError:
             loaded = _json_document(source, first + data.read())
             yield from loaded if isinstance(loaded, list) else [loaded]
+            return
+        if isinstance(page, list):  # a list of pages written on one line
+            yield from page
             return
         yield page
         for number, line in enumerate(data, start=2):

@@ -40,10 +40,17 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     # Rollback journal (SQLite's default), not WAL: an import appends hundreds of MB,
     # which WAL would write twice (log, then checkpoint). Teams that need concurrent
     # writers use PostgreSQL.
+    # SQLite's own lower() folds ASCII only; queries fold Urdu-, Persian- and Latin-script
+    # names alike on both backends, so Python's lower() replaces it.
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)  # type: ignore[attr-defined]
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB keeps index pages of big imports hot
     cursor.close()
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 def _safe(url: str) -> str:

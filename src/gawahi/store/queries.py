@@ -65,15 +65,15 @@ def _conditions(wanted: IncidentFilter) -> list[sa.ColumnElement[bool]]:
         conditions.append(
             sa.or_(
                 table.c.country_iso3 == wanted.country.upper(),
-                sa.func.lower(table.c.country) == wanted.country.lower(),
+                sa.func.lower(table.c.country) == sa.func.lower(wanted.country),
             )
         )
     for column in ("admin1", "admin2"):
         value = getattr(wanted, column)
         if value:
-            conditions.append(sa.func.lower(table.c[column]) == value.lower())
+            conditions.append(sa.func.lower(table.c[column]) == sa.func.lower(value))
     if wanted.place:
-        conditions.append(table.c.place.ilike(f"%{wanted.place}%"))
+        conditions.append(_has(table.c.place, wanted.place))
     if wanted.source:
         conditions.append(table.c.source == wanted.source)
     # A record overlaps the period when its span (date_start..date_end) touches it.
@@ -93,24 +93,28 @@ def _has_actor(name: str) -> sa.ColumnElement[bool]:
     return sa.exists().where(
         links.c.incident_uid == schema.incidents.c.uid,
         links.c.actor_id == actors.c.id,
-        actors.c.name.ilike(f"%{name}%"),
+        _has(actors.c.name, name),
     )
 
 
 def _mentions(text: str) -> sa.ColumnElement[bool]:
     table, cited = schema.incidents, schema.citations
-    pattern = f"%{text}%"
     in_citations = sa.exists().where(
         cited.c.incident_uid == table.c.uid,
-        sa.or_(cited.c.headline.ilike(pattern), cited.c.text.ilike(pattern)),
+        sa.or_(_has(cited.c.headline, text), _has(cited.c.text, text)),
     )
-    return sa.or_(
-        table.c.description.ilike(pattern),
-        table.c.place.ilike(pattern),
-        table.c.admin1.ilike(pattern),
-        table.c.admin2.ilike(pattern),
-        in_citations,
-    )
+    columns = (table.c.description, table.c.place, table.c.admin1, table.c.admin2)
+    return sa.or_(*(_has(column, text) for column in columns), in_citations)
+
+
+def _has(column: sa.ColumnElement[str], text: str) -> sa.ColumnElement[bool]:
+    """``text`` inside ``column``, ignoring case; % and _ typed by the user are literal.
+
+    Case is folded by lower() on both sides; on SQLite gawahi replaces the built-in
+    lower() (ASCII only) with Python's, so Ü and ü match there as on PostgreSQL.
+    """
+    literal = text.lower().replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return sa.func.lower(column).like(f"%{literal}%", escape="/")
 
 
 def get_incident(engine: sa.Engine, uid: str) -> dict[str, Any]:

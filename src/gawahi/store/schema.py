@@ -31,7 +31,10 @@ datasets = sa.Table(
     sa.Column("citation", sa.Text),
     sa.Column("url", sa.Text),
     sa.Column("file_name", sa.Text, nullable=False),
-    sa.Column("sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    # sha256 of the mapping file for mapped imports, else "": the same file read through
+    # another mapping (or as another format) is another dataset.
+    sa.Column("variant", sa.String(64), nullable=False, server_default=""),
     sa.Column("encoding", sa.String(40)),
     sa.Column("origin", sa.Text),  # where it came from: a download URL and that file's sha256
     sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
@@ -42,6 +45,7 @@ datasets = sa.Table(
     sa.Column("rows_unchanged", sa.Integer, nullable=False, server_default="0"),
     sa.Column("rows_rejected", sa.Integer, nullable=False, server_default="0"),
     sa.Column("rows_skipped", sa.Integer, nullable=False, server_default="0"),
+    sa.UniqueConstraint("sha256", "format", "variant"),
 )
 
 incidents = sa.Table(
