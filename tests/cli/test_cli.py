@@ -158,3 +158,23 @@ def test_every_command_has_help_with_an_example(run) -> None:
     for command in (["init"], ["import"], ["datasets"], ["incidents"], ["show"], ["fetch", "ucdp"]):
         code, out, _ = run(*command, "--help")
         assert code == 0 and "Example:" in out, command
+
+
+def test_json_reports_the_files_imported_before_one_failed(run) -> None:
+    run("init")
+    code, out, err = run(
+        "import",
+        "--json",
+        str(DATA / "ged_release_no_iso3.csv"),
+        str(DATA / "ucdp_bad_best_after_multiline.csv"),
+    )
+    assert code == 1 and "nothing imported, 2 rejected row(s)" in err
+    assert [(r["file"].rsplit("/", 1)[-1], r["new"]) for r in json.loads(out)] == [
+        ("ged_release_no_iso3.csv", 2)
+    ]
+
+
+def test_a_period_that_ends_before_it_starts_is_refused(run) -> None:
+    run("init")
+    code, _, err = run("incidents", "--from", "2013-01-01", "--to", "2012-01-01")
+    assert code == 2 and "--from is after --to" in err

@@ -56,3 +56,29 @@ def test_gtd_style_parts_with_zero_for_unknown() -> None:
 def test_weekday_conflicts_are_named() -> None:
     assert weekday_conflict("Saturday-Mar 07-2016", date(2016, 3, 7)) == "Saturday"
     assert weekday_conflict("Monday-Mar 07-2016", date(2016, 3, 7)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("Tuesday-July 5-7-2011", date(2011, 7, 5), date(2011, 7, 7)),
+        ("Nov 2-3 2010", date(2010, 11, 2), date(2010, 11, 3)),
+        ("5-7 July 2011", date(2011, 7, 5), date(2011, 7, 7)),
+    ],
+)
+def test_a_range_of_days_is_a_span_in_the_right_year(text: str, first: date, last: date) -> None:
+    span = parse_free_date(text)
+    assert (span.start, span.end, span.precision) == (first, last, DatePrecision.DAYS)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("1 2 3 July 2011", "several day numbers"),
+        ("July 2010 or 2011", "one four-digit year"),
+        ("31-32 July 2011", "not a date"),
+    ],
+)
+def test_ambiguous_free_dates_are_refused(text: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        parse_free_date(text)

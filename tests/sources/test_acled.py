@@ -21,10 +21,17 @@ def test_current_export_is_detected_and_normalised(engine: sa.Engine) -> None:
     assert (report.format, report.new, report.rejected, report.warnings) == ("acled", 4, 0, [])
     attack = get_incident(engine, "acled:PAK900001")
     assert (attack["date_start"], attack["date_end"], attack["date_precision"]) == (
-        date(2023, 1, 15), date(2023, 1, 15), "day")
+        date(2023, 1, 15),
+        date(2023, 1, 15),
+        "day",
+    )
     assert (attack["country"], attack["country_iso3"]) == ("Pakistan", "PAK")
     assert (attack["admin1"], attack["admin2"], attack["admin3"], attack["place"]) == (
-        "Testshire", "Test District", "Test Tehsil", "Testville")
+        "Testshire",
+        "Test District",
+        "Test Tehsil",
+        "Testville",
+    )
     assert (attack["latitude"], attack["longitude"]) == (pytest.approx(30.1), pytest.approx(67.0))
     assert (attack["location_precision"], attack["source_location_precision"]) == ("exact", "1")
     assert attack["violence_type"] == "Political violence"
@@ -58,7 +65,9 @@ def test_actors_keep_their_order_and_roles(engine: sa.Engine) -> None:
     ]
     protest = get_incident(engine, "acled:PAK900003")["actors"]
     assert [(a["role"], a["name"]) for a in protest] == [
-        ("perpetrator", "Protesters (Pakistan)"), ("associated", "Test Traders Union")]
+        ("perpetrator", "Protesters (Pakistan)"),
+        ("associated", "Test Traders Union"),
+    ]
 
 
 def test_each_listed_source_is_a_citation(engine: sa.Engine) -> None:
@@ -81,7 +90,10 @@ def test_old_layout_with_spelled_out_dates_and_iso3(engine: sa.Engine) -> None:
     assert (report.format, report.new, report.rejected) == ("acled", 3, 0)
     first = get_incident(engine, "acled:PAK800001")
     assert (first["date_start"], first["country_iso3"], first["violence_type"]) == (
-        date(2019, 1, 15), "PAK", None)
+        date(2019, 1, 15),
+        "PAK",
+        None,
+    )
     assert first["raw"]["data_id"] == "10"
     assert get_incident(engine, "acled:PAK800002")["date_start"] == date(2019, 2, 3)
     kosovo = get_incident(engine, "acled:XKX800003")
@@ -105,8 +117,9 @@ def test_tab_separated_export(engine: sa.Engine) -> None:
 
 def test_time_precision_widens_the_date_span(engine: sa.Engine) -> None:
     import_file(engine, DATA / "acled_time_precision.csv")
-    spans = {uid: get_incident(engine, f"acled:{uid}") for uid in
-             ("PAK900301", "PAK900302", "PAK900303")}
+    spans = {
+        uid: get_incident(engine, f"acled:{uid}") for uid in ("PAK900301", "PAK900302", "PAK900303")
+    }
     found = {uid: (i["date_start"], i["date_end"], i["date_precision"]) for uid, i in spans.items()}
     assert found == {
         "PAK900301": (date(2023, 3, 15), date(2023, 3, 15), "day"),
@@ -118,9 +131,13 @@ def test_time_precision_widens_the_date_span(engine: sa.Engine) -> None:
 
 def test_geo_precision_codes(engine: sa.Engine) -> None:
     import_file(engine, DATA / "acled_geo_precision.csv")
-    found = [(get_incident(engine, f"acled:{uid}")["location_precision"],
-              get_incident(engine, f"acled:{uid}")["source_location_precision"])
-             for uid in ("PAK900401", "PAK900402", "PAK900403")]
+    found = [
+        (
+            get_incident(engine, f"acled:{uid}")["location_precision"],
+            get_incident(engine, f"acled:{uid}")["source_location_precision"],
+        )
+        for uid in ("PAK900401", "PAK900402", "PAK900403")
+    ]
     assert found == [("exact", "1"), ("near", "2"), ("admin1", "3")]
 
 
@@ -134,11 +151,14 @@ def test_bad_rows_reject_the_file_naming_line_field_and_value(engine: sa.Engine)
     with pytest.raises(ImportRejected) as caught:
         import_file(engine, DATA / "acled_bad_values.csv")
     assert [(p.line, p.field, p.value) for p in caught.value.problems] == [
-        (3, "fatalities", "many"), (4, "latitude", "123")]
+        (3, "fatalities", "many"),
+        (4, "latitude", "123"),
+    ]
     assert caught.value.rejected_rows == 2
     assert str(caught.value).endswith(
         "first: line 3, field 'fatalities', value 'many': not a whole number "
-        "(and 1 more rejected rows)")
+        "(and 1 more rejected rows)"
+    )
     assert count(engine, "incidents") == 0 and count(engine, "datasets") == 0
 
 
@@ -176,40 +196,58 @@ def test_dataset_row_cites_acled(engine: sa.Engine) -> None:
     report = import_file(engine, DATA / "acled_current_export.csv")
     with engine.connect() as conn:
         dataset = conn.exec_driver_sql(
-            f"SELECT format, name, citation FROM datasets WHERE id = {report.dataset_id}").one()
+            f"SELECT format, name, citation FROM datasets WHERE id = {report.dataset_id}"
+        ).one()
     assert dataset[:2] == ("acled", "Armed Conflict Location & Event Data (ACLED)")
     assert "Raleigh" in dataset[2]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2023-01-15", date(2023, 1, 15)),
-    ("2023-01-15T00:00:00", date(2023, 1, 15)),
-    ("15 January 2023", date(2023, 1, 15)),
-    ("15-January-2023", date(2023, 1, 15)),
-    ("5 Sept 2021", date(2021, 9, 5)),
-    ("28-feb-2019", date(2019, 2, 28)),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2023-01-15", date(2023, 1, 15)),
+        ("2023-01-15T00:00:00", date(2023, 1, 15)),
+        ("15 January 2023", date(2023, 1, 15)),
+        ("15-January-2023", date(2023, 1, 15)),
+        ("5 Sept 2021", date(2021, 9, 5)),
+        ("28-feb-2019", date(2019, 2, 28)),
+    ],
+)
 def test_acled_date_forms(text: str, expected: date) -> None:
     assert parse_acled_date(text) == expected
 
 
-@pytest.mark.parametrize(("text", "reason"), [
-    ("05/01/2023", "day and month order unknown"),
-    ("31 February 2023", r"not a date \(day is out of range"),
-    ("2023-02-30", r"not a date \(day is out of range"),
-    ("15 Janvier 2023", "not a date"),
-    ("soon", "not a date"),
-])
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("05/01/2023", "day and month order unknown"),
+        ("31 February 2023", r"not a date \(day is out of range"),
+        ("2023-02-30", r"not a date \(day is out of range"),
+        ("15 Janvier 2023", "not a date"),
+        ("soon", "not a date"),
+    ],
+)
 def test_acled_date_refusals(text: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         parse_acled_date(text)
 
 
 def _row(**values: str) -> Row:
-    base = {"event_id_cnty": "PAK1", "event_date": "2023-01-15", "year": "2023",
-            "time_precision": "1", "geo_precision": "1", "event_type": "Battles",
-            "actor1": "Side A", "actor2": "Side B", "country": "Pakistan", "iso": "586",
-            "latitude": "30", "longitude": "67", "fatalities": "0"}
+    base = {
+        "event_id_cnty": "PAK1",
+        "event_date": "2023-01-15",
+        "year": "2023",
+        "time_precision": "1",
+        "geo_precision": "1",
+        "event_type": "Battles",
+        "actor1": "Side A",
+        "actor2": "Side B",
+        "country": "Pakistan",
+        "iso": "586",
+        "latitude": "30",
+        "longitude": "67",
+        "fatalities": "0",
+    }
     return Row(7, base | values)
 
 
@@ -220,20 +258,33 @@ def test_year_column_disagreeing_with_the_date_rejects_the_row() -> None:
     assert "year column says 2022" in row.problems[0].reason
 
 
-@pytest.mark.parametrize(("values", "role"), [
-    ({}, ActorRole.PERPETRATOR),
-    ({"event_type": "Violence against civilians"}, ActorRole.TARGET),
-    ({"event_type": "Explosions/Remote violence", "civilian_targeting": "Civilian targeting"},
-     ActorRole.TARGET),
-    ({"event_type": "Riots", "inter2": "Civilians"}, ActorRole.TARGET),
-    ({"event_type": "Protests", "sub_event_type": "Excessive force against protesters"},
-     ActorRole.TARGET),
-])
-def test_actor2_is_a_target_only_in_one_sided_events(values: dict[str, str],
-                                                     role: ActorRole) -> None:
+@pytest.mark.parametrize(
+    ("values", "role"),
+    [
+        ({}, ActorRole.PERPETRATOR),
+        ({"event_type": "Violence against civilians"}, ActorRole.TARGET),
+        (
+            {
+                "event_type": "Explosions/Remote violence",
+                "civilian_targeting": "Civilian targeting",
+            },
+            ActorRole.TARGET,
+        ),
+        ({"event_type": "Riots", "inter2": "Civilians"}, ActorRole.TARGET),
+        (
+            {"event_type": "Protests", "sub_event_type": "Excessive force against protesters"},
+            ActorRole.TARGET,
+        ),
+    ],
+)
+def test_actor2_is_a_target_only_in_one_sided_events(
+    values: dict[str, str], role: ActorRole
+) -> None:
     actors = AcledCsv().parse(_row(**values)).actors
     assert [(a.name, a.role) for a in actors] == [
-        ("Side A", ActorRole.PERPETRATOR), ("Side B", role)]
+        ("Side A", ActorRole.PERPETRATOR),
+        ("Side B", role),
+    ]
 
 
 def test_country_codes_that_disagree_keep_the_numeric_one_with_a_warning() -> None:
@@ -251,4 +302,6 @@ def test_unknown_precision_code_is_a_problem() -> None:
     row = _row(time_precision="4", geo_precision="9")
     AcledCsv().parse(row)
     assert [(p.field, p.value) for p in row.problems] == [
-        ("time_precision", "4"), ("geo_precision", "9")]
+        ("time_precision", "4"),
+        ("geo_precision", "9"),
+    ]

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from gawahi.cli import main
-from gawahi.errors import ConfigError, FetchError
+from gawahi.errors import ConfigError, FetchError, FormatError
 from gawahi.sources.fetch import fetch_ucdp, ucdp_release_url
 from tests.conftest import DATA, count
 
@@ -76,7 +76,7 @@ def test_fetch_downloads_caches_filters_and_imports(
 def test_a_country_with_no_events_is_an_error(
     server: tuple[str, Path], tmp_path: Path, sqlite_engine: sa.Engine
 ) -> None:
-    with pytest.raises(Exception, match="no events for country 'Norway' in this release"):
+    with pytest.raises(FormatError, match="no events for country 'Norway' in this release"):
         fetch_ucdp(sqlite_engine, "22.1", tmp_path / "c", country="Norway", base_url=server[0])
     assert count(sqlite_engine, "datasets") == 0
 
@@ -109,3 +109,30 @@ def test_fetch_command(
         "0 updated, 0 unchanged, 0 rejected, 0 skipped\n"
     )
     assert (tmp_path / "data" / "cache" / "ucdp" / "ged221-csv.zip.sha256").exists()
+
+
+def test_a_page_instead_of_a_zip_is_refused_and_not_cached(
+    server: tuple[str, Path], tmp_path: Path, sqlite_engine: sa.Engine
+) -> None:
+    base, root = server
+    good = (root / "ged221-csv.zip").read_bytes()
+    (root / "ged221-csv.zip").write_text("<html>Service unavailable</html>")
+    cache = tmp_path / "c"
+    with pytest.raises(FetchError, match="the download is not a complete zip file"):
+        fetch_ucdp(sqlite_engine, "22.1", cache, base_url=base)
+    assert list((cache / "ucdp").iterdir()) == []
+    (root / "ged221-csv.zip").write_bytes(good)
+    assert fetch_ucdp(sqlite_engine, "22.1", cache, base_url=base).new == 2
+
+
+def test_a_damaged_cache_is_downloaded_again(
+    server: tuple[str, Path], tmp_path: Path, sqlite_engine: sa.Engine
+) -> None:
+    base, _ = server
+    cache = tmp_path / "c"
+    folder = cache / "ucdp"
+    folder.mkdir(parents=True)
+    (folder / "ged221-csv.zip").write_bytes(b"PK\x03\x04 cut off")
+    (folder / "ged221-csv.zip.sha256").write_text("")  # an empty checksum file
+    assert fetch_ucdp(sqlite_engine, "22.1", cache, base_url=base).new == 2
+    assert _Handler.requests == ["/downloads/ged/ged221-csv.zip"]

@@ -22,10 +22,16 @@ from gawahi.sources.textfile import csv_records, inspect, open_text
 from gawahi.store.queries import get_incident
 from tests.conftest import DATA, count, shared_file
 
-FIXTURES = ["gtd_start_header.csv", "gtd_rindex_bom_header.csv", "gtd_day_or_month_unknown.csv",
-            "gtd_extended_resolution.csv", "gtd_specificity_vicinity.csv",
-            "gtd_fractional_casualties.csv", "gtd_bad_year_and_day.csv",
-            "gtd_former_countries.csv"]
+FIXTURES = [
+    "gtd_start_header.csv",
+    "gtd_rindex_bom_header.csv",
+    "gtd_day_or_month_unknown.csv",
+    "gtd_extended_resolution.csv",
+    "gtd_specificity_vicinity.csv",
+    "gtd_fractional_casualties.csv",
+    "gtd_bad_year_and_day.csv",
+    "gtd_former_countries.csv",
+]
 REAL_FILE = ("gtd_pakistan_RESTRICTED", "globalterrorismdbPak_1970-2015.csv.gz")
 
 
@@ -34,11 +40,20 @@ def test_start_export_is_detected_and_follows_the_codebook(engine: sa.Engine) ->
     assert (report.format, report.new, report.rejected, report.warnings) == ("gtd", 2, 0, [])
     record = get_incident(engine, "gtd:200101020001")
     assert (record["date_start"], record["date_end"], record["date_precision"]) == (
-        date(2001, 1, 2), date(2001, 1, 2), "day")
+        date(2001, 1, 2),
+        date(2001, 1, 2),
+        "day",
+    )
     assert (record["country"], record["country_iso3"], record["admin1"], record["place"]) == (
-        "Pakistan", "PAK", "Test Province", "Testville")
-    assert (record["latitude"], record["longitude"]) == (pytest.approx(30.123456),
-                                                         pytest.approx(70.654321))
+        "Pakistan",
+        "PAK",
+        "Test Province",
+        "Testville",
+    )
+    assert (record["latitude"], record["longitude"]) == (
+        pytest.approx(30.123456),
+        pytest.approx(70.654321),
+    )
     assert (record["location_precision"], record["source_location_precision"]) == ("exact", "1")
     assert (record["event_type"], record["violence_type"]) == ("Bombing/Explosion", None)
     assert (record["deaths_best"], record["deaths_low"], record["deaths_high"]) == (3, None, None)
@@ -52,11 +67,16 @@ def test_groups_are_perpetrators_and_the_attacked_are_targets(engine: sa.Engine)
     record = get_incident(engine, "gtd:200101020001")
     # corp2 "Unknown" is GTD's code for "not known", not an entity: no actor.
     assert [(a["role"], a["name"]) for a in record["actors"]] == [
-        ("perpetrator", "Test Group A"), ("perpetrator", "Test Group B"),
-        ("target", "Test Corp"), ("target", "Fixture target"),
-        ("target", "Fixture second target")]
+        ("perpetrator", "Test Group A"),
+        ("perpetrator", "Test Group B"),
+        ("target", "Test Corp"),
+        ("target", "Fixture target"),
+        ("target", "Fixture second target"),
+    ]
     assert [(c["url"], c["text"][:13]) for c in record["citations"]] == [
-        ("https://example.org/gtd-fixture-1", "Fixture Wire,"), (None, "Fixture Month")]
+        ("https://example.org/gtd-fixture-1", "Fixture Wire,"),
+        (None, "Fixture Month"),
+    ]
 
 
 def test_unknown_names_and_counts_are_empty_but_kept_in_the_raw_row(engine: sa.Engine) -> None:
@@ -64,10 +84,18 @@ def test_unknown_names_and_counts_are_empty_but_kept_in_the_raw_row(engine: sa.E
     record = get_incident(engine, "gtd:200101030001")
     assert (record["actors"], record["citations"], record["description"]) == ([], [], None)
     assert (record["admin1"], record["place"], record["deaths_best"], record["injured"]) == (
-        None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+    )
     raw = record["raw"]
     assert (raw["gname"], raw["city"], raw["nkill"], raw["nwound"]) == (
-        "Unknown", "Unknown", "", "-99")
+        "Unknown",
+        "Unknown",
+        "",
+        "-99",
+    )
 
 
 def test_r_reexport_with_row_index_and_mangled_eventid_header(engine: sa.Engine) -> None:
@@ -79,7 +107,10 @@ def test_r_reexport_with_row_index_and_mangled_eventid_header(engine: sa.Engine)
     assert [c["url"] for c in record["citations"]] == ["https://example.org/gtd-fixture-r"]
     no_value = get_incident(engine, "gtd:199501060001")
     assert (no_value["deaths_best"], no_value["latitude"], no_value["location_precision"]) == (
-        None, None, "country")
+        None,
+        None,
+        "country",
+    )
     assert no_value["raw"]["nkill"] == "NA"
 
 
@@ -109,7 +140,8 @@ def test_extended_incidents_end_on_their_resolution(engine: sa.Engine) -> None:
     month_start = get_incident(engine, "gtd:200105000001")
     assert _when(month_start)[:3] == (date(2001, 5, 1), date(2001, 5, 8), "month")
     assert [(w.line, w.field, w.value, w.reason) for w in report.warnings] == [
-        (4, "resolution", "1/10/2001", "before the start 2001-12-25; not used")]
+        (4, "resolution", "1/10/2001", "before the start 2001-12-25; not used")
+    ]
 
 
 def test_specificity_and_vicinity_give_the_location_precision(engine: sa.Engine) -> None:
@@ -117,8 +149,14 @@ def test_specificity_and_vicinity_give_the_location_precision(engine: sa.Engine)
     found = []
     for last in range(1, 7):
         record = get_incident(engine, f"gtd:20010601000{last}")
-        found.append((record["source_location_precision"], record["location_precision"],
-                      record["place"], record["latitude"] is not None))
+        found.append(
+            (
+                record["source_location_precision"],
+                record["location_precision"],
+                record["place"],
+                record["latitude"] is not None,
+            )
+        )
     assert found == [
         ("1", "near", "Testville", True),
         ("2", "admin2", "Testville", True),
@@ -136,10 +174,14 @@ def test_shares_of_a_series_total_are_rounded_with_a_warning(engine: sa.Engine) 
     assert (first["raw"]["nkill"], first["raw"]["nwound"]) == ("3.75", "0.5")
     assert get_incident(engine, "gtd:200107010002")["deaths_best"] == 0
     assert [(w.line, w.field, w.value) for w in report.warnings] == [
-        (2, "nkill", "3.75"), (2, "nwound", "0.5"), (3, "nkill", "0.25")]
+        (2, "nkill", "3.75"),
+        (2, "nwound", "0.5"),
+        (3, "nkill", "0.25"),
+    ]
     assert report.warnings[0].reason == (
         "a share of a total split across related incidents; read as 4, the exact value "
-        "stays in the raw row")
+        "stays in the raw row"
+    )
 
 
 def test_former_states_keep_their_name_without_an_iso3_code(engine: sa.Engine) -> None:
@@ -147,7 +189,9 @@ def test_former_states_keep_their_name_without_an_iso3_code(engine: sa.Engine) -
     codes = [get_incident(engine, f"gtd:19800101000{n}")["country_iso3"] for n in (1, 2, 3)]
     assert codes == ["DEU", None, None]
     assert [(w.line, w.field, w.value) for w in report.warnings] == [
-        (3, "country_txt", "Soviet Union"), (4, "country_txt", "East Germany (GDR)")]
+        (3, "country_txt", "Soviet Union"),
+        (4, "country_txt", "East Germany (GDR)"),
+    ]
 
 
 def test_a_bad_year_or_day_rejects_the_file_naming_line_and_field(engine: sa.Engine) -> None:
@@ -155,7 +199,8 @@ def test_a_bad_year_or_day_rejects_the_file_naming_line_and_field(engine: sa.Eng
         import_file(engine, DATA / "gtd_bad_year_and_day.csv")
     assert [(p.line, p.field, p.value, p.reason) for p in caught.value.problems] == [
         (3, "iyear", "19x0", "not a whole number"),
-        (4, "iday", "2001-2-30", "not a date (day is out of range for month)")]
+        (4, "iday", "2001-2-30", "not a date (day is out of range for month)"),
+    ]
     assert "line 3, field 'iyear', value '19x0'" in str(caught.value)
     assert (count(engine, "incidents"), count(engine, "datasets")) == (0, 0)
 
@@ -177,8 +222,9 @@ def test_xlsx_gives_exactly_what_the_csv_gives(tmp_path: Path, name: str) -> Non
     assert any(entry[1] is not None for entry in from_csv)
 
 
-def test_xlsx_import_is_detected_and_shares_identity_with_the_csv(engine: sa.Engine,
-                                                                  tmp_path: Path) -> None:
+def test_xlsx_import_is_detected_and_shares_identity_with_the_csv(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
     workbook = _workbook_from_csv(DATA / "gtd_start_header.csv", tmp_path / "gtd.xlsx")
     report = import_file(engine, workbook)
     assert (report.format, report.encoding, report.new) == ("gtd-xlsx", None, 2)
@@ -189,37 +235,100 @@ def test_xlsx_import_is_detected_and_shares_identity_with_the_csv(engine: sa.Eng
 
 
 def test_xlsx_cells_become_csv_text(tmp_path: Path) -> None:
-    header = ["eventid", "iyear", "imonth", "iday", "extended", "resolution", "country_txt",
-              "provstate", "city", "latitude", "longitude", "specificity", "gname", "nkill"]
+    header = [
+        "eventid",
+        "iyear",
+        "imonth",
+        "iday",
+        "extended",
+        "resolution",
+        "country_txt",
+        "provstate",
+        "city",
+        "latitude",
+        "longitude",
+        "specificity",
+        "gname",
+        "nkill",
+    ]
     path = tmp_path / "typed_cells.xlsx"
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.append(header)
-    sheet.append([200104100001, 2001, 4, 10, 1, datetime(2001, 4, 15), "Pakistan",
-                  "Test Province", "Testville", 30.123456789012, 70.5, 1.0, "Test Group A", 2])
+    sheet.append(
+        [
+            200104100001,
+            2001,
+            4,
+            10,
+            1,
+            datetime(2001, 4, 15),
+            "Pakistan",
+            "Test Province",
+            "Testville",
+            30.123456789012,
+            70.5,
+            1.0,
+            "Test Group A",
+            2,
+        ]
+    )
     sheet.append([])  # a blank spreadsheet row
-    sheet.append([200104120001, 2001, 4, 12, 0, None, "Pakistan", "Test Province",
-                  "Testville", None, None, 5, "Unknown"])  # no trailing nkill cell at all
+    sheet.append(
+        [
+            200104120001,
+            2001,
+            4,
+            12,
+            0,
+            None,
+            "Pakistan",
+            "Test Province",
+            "Testville",
+            None,
+            None,
+            5,
+            "Unknown",
+        ]
+    )  # no trailing nkill cell at all
     book.save(path)
     source = inspect(path)
     assert xlsx_header(source) == header
     parsed = list(GtdXlsx().read(source, lambda done: None))
     assert [(p.line, p.skipped, p.problems) for p in parsed] == [
-        (2, None, []), (3, "blank row", []), (4, None, [])]
+        (2, None, []),
+        (3, "blank row", []),
+        (4, None, []),
+    ]
     first, last = parsed[0].incident, parsed[2].incident
     assert first is not None and last is not None
     assert (first.source_id, first.date_end, first.latitude) == (
-        "200104100001", date(2001, 4, 15), 30.123456789012)
+        "200104100001",
+        date(2001, 4, 15),
+        30.123456789012,
+    )
     assert (first.raw["resolution"], first.raw["latitude"], first.raw["specificity"]) == (
-        "2001-04-15", "30.123456789012", "1")
+        "2001-04-15",
+        "30.123456789012",
+        "1",
+    )
     assert (last.raw["nkill"], last.deaths_best, last.actors) == ("", None, [])
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (None, ""), (1970, "1970"), (24.893379, "24.893379"), (12.0, "12"), (True, "1"),
-    (datetime(1974, 2, 3), "1974-02-03"), (datetime(1974, 2, 3, 10, 30), "1974-02-03 10:30:00"),
-    (date(1974, 2, 3), "1974-02-03"), ("Testville", "Testville"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, ""),
+        (1970, "1970"),
+        (24.893379, "24.893379"),
+        (12.0, "12"),
+        (True, "1"),
+        (datetime(1974, 2, 3), "1974-02-03"),
+        (datetime(1974, 2, 3, 10, 30), "1974-02-03 10:30:00"),
+        (date(1974, 2, 3), "1974-02-03"),
+        ("Testville", "Testville"),
+    ],
+)
 def test_cell_text_writes_what_a_csv_export_would(value: Any, text: str) -> None:
     assert cell_text(value) == text
 
@@ -263,18 +372,26 @@ def test_the_release_is_read_from_starts_file_name(engine: sa.Engine, tmp_path: 
     report = import_file(engine, named)
     dataset = get_incident(engine, "gtd:200101020001")["dataset"]
     assert (report.format, dataset["version"], dataset["licence"][:20]) == (
-        "gtd", "0718dist", "START GTD Terms of U")
+        "gtd",
+        "0718dist",
+        "START GTD Terms of U",
+    )
 
 
 @pytest.mark.realdata
 def test_real_pakistan_file_imports_whole_and_twice_changes_nothing(
-        sqlite_engine: sa.Engine, tmp_path: Path) -> None:
+    sqlite_engine: sa.Engine, tmp_path: Path
+) -> None:
     path = shared_file(*REAL_FILE)
     started = time.perf_counter()
     report = import_file(sqlite_engine, path)
     elapsed = time.perf_counter() - started
     assert (report.format, report.rows_read, report.new, report.rejected) == (
-        "gtd", 12_768, 12_768, 0)
+        "gtd",
+        12_768,
+        12_768,
+        0,
+    )
     assert report.skipped == []
     assert {w.field for w in report.warnings} == {"nkill", "nwound", "resolution"}
     assert count(sqlite_engine, "incidents") == 12_768
@@ -290,13 +407,14 @@ def test_real_pakistan_file_imports_whole_and_twice_changes_nothing(
 
 
 def _when(record: dict[str, Any]) -> tuple[Any, ...]:
-    return (record["date_start"], record["date_end"], record["date_precision"],
-            record["date_text"])
+    return (record["date_start"], record["date_end"], record["date_precision"], record["date_text"])
 
 
 def _parsed(fmt: Format, path: Path) -> list[tuple[Any, ...]]:
-    return [(p.line, p.incident, p.problems, p.warnings,
-             p.skipped) for p in fmt.read(inspect(path), lambda done: None)]
+    return [
+        (p.line, p.incident, p.problems, p.warnings, p.skipped)
+        for p in fmt.read(inspect(path), lambda done: None)
+    ]
 
 
 def _workbook_from_csv(csv_path: Path, xlsx_path: Path) -> Path:

@@ -61,6 +61,10 @@ def test_drone_strikes_skip_the_totals_row_and_cite_references(engine: sa.Engine
         "http://example.org/fixture-1",
         "https://example.org/fixture-2",
     ]
+    assert (strike["location_precision"], strike["source_location_precision"]) == (
+        "admin2",
+        "agency",
+    )
     assert (strike["admin2"], strike["place"], strike["deaths_civilians"]) == (
         "Fixture Agency",
         "Near Testville",

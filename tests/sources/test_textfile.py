@@ -113,3 +113,36 @@ def test_semicolon_files_are_split_on_semicolons(tmp_path: Path) -> None:
     path.write_text('id;place\n1;"a;b"\n')
     with open_text(inspect(path)) as (text, _):
         assert [r for _, r in csv_records(text)] == [["id", "place"], ["1", "a;b"]]
+
+
+def test_a_quote_that_never_closes_is_an_error_not_a_swallowed_file(tmp_path: Path) -> None:
+    path = tmp_path / "unclosed.csv"
+    path.write_text('id,place\n1,"Quetta\n2,Lahore\n3,Karachi\n')
+    with open_text(inspect(path)) as (text, _), pytest.raises(InputError) as caught:
+        list(csv_records(text))
+    assert caught.value.line == 2 and "unexpected end of data" in caught.value.reason
+
+
+def test_utf8_text_with_one_stray_byte_is_refused_not_garbled(tmp_path: Path) -> None:
+    path = tmp_path / "mostly_utf8.csv"
+    path.write_bytes(b"id,place\n" + "1,Café Peshawar\n".encode() * 40 + b"41,caf\xe9\n")
+    with pytest.raises(EncodingError) as caught:
+        inspect(path)
+    assert caught.value.line == 42
+    assert "UTF-8 text with a byte that is not UTF-8" in str(caught.value)
+
+
+def test_utf16_without_bom_starting_with_urdu_keeps_its_byte_order(tmp_path: Path) -> None:
+    path = tmp_path / "urdu16.csv"
+    path.write_bytes("نمبر,place\n1,Quetta\n2,Karachi\n".encode("utf-16-le"))
+    assert inspect(path).encoding == "utf-16-le"
+    path.write_bytes("نمبر,place\n1,Quetta\n2,Karachi\n".encode("utf-16-be"))
+    assert inspect(path).encoding == "utf-16-be"
+
+
+def test_damaged_gzip_is_a_format_error(tmp_path: Path, sqlite_engine: sa.Engine) -> None:
+    whole = gzip.compress((DATA / "ged_release_no_iso3.csv").read_bytes())
+    cut = tmp_path / "cut.csv.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(FormatError, match="damaged gzip file"):
+        import_file(sqlite_engine, cut)

@@ -142,3 +142,40 @@ def test_values_the_store_cannot_hold_reject_the_row(engine: sa.Engine, tmp_path
         (3, "country_iso3", "not an ISO 3166 alpha-3 code"),
         (4, "source_id", "longer than 80 characters"),
     ]
+
+
+def test_postgresql_limits_are_row_problems_on_every_backend(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    text = (DATA / "ucdp_hdx_hxl_tag_row.csv").read_text(encoding="utf-8")
+    bad = tmp_path / "too_big.csv"
+    bad.write_text(
+        text.replace(",3,4,3,", ",3000000000,4,3,", 1).replace("Testville town", "Test\x00ville", 1)
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_file(engine, bad)
+    assert sorted((p.line, p.field, p.reason) for p in caught.value.problems) == [
+        (3, "deaths_best", "too large to store (above 2,147,483,647)"),
+        (3, "place", "contains a NUL character"),
+    ]
+    assert count(engine, "incidents") == 0
+
+
+def test_a_compact_json_list_of_pages(engine: sa.Engine, tmp_path: Path) -> None:
+    page = json.loads((DATA / "ucdp_api_page.json").read_text())
+    compact = tmp_path / "pages.json"
+    compact.write_text(json.dumps([page]))
+    assert import_file(engine, compact).new == 2
+
+
+def test_only_an_all_hashtag_row_is_skipped(engine: sa.Engine, tmp_path: Path) -> None:
+    text = (DATA / "ucdp_hdx_hxl_tag_row.csv").read_text(encoding="utf-8")
+    tagged = tmp_path / "headline_hashtag.csv"
+    tagged.write_text(
+        text.replace("Fixture headline one", "#Fixture: blast kills 3", 2).replace(
+            "\n900001,", "\n,", 1
+        )
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_file(engine, tagged)
+    assert [(p.line, p.field) for p in caught.value.problems] == [(3, "id")]

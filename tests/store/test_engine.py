@@ -84,3 +84,14 @@ def test_a_database_that_refuses_writes_is_one_clear_error(tmp_path: Path) -> No
     with pytest.raises(StoreError, match="the database refused the import: attempt to write a"):
         import_file(read_only, DATA / "ged_release_no_iso3.csv")
     assert count(read_only, "datasets") == 0
+
+
+def test_schema_changes_roll_back_with_their_transaction(engine: sa.Engine) -> None:
+    # What makes a failed migration leave the database as it was, on SQLite too.
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE half_done (id INTEGER)")
+        conn.exec_driver_sql("ALTER TABLE datasets ADD COLUMN half_done INTEGER")
+        raise RuntimeError("a migration step failed")
+    names = set(sa.inspect(engine).get_table_names())
+    columns = {c["name"] for c in sa.inspect(engine).get_columns("datasets")}
+    assert "half_done" not in names and "half_done" not in columns

@@ -33,6 +33,7 @@ def connect(url: str) -> sa.Engine:
         raise StoreError(f"cannot use database URL {_safe(url)}: {exc}") from None
     if engine.dialect.name == "sqlite":
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -43,10 +44,17 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     # SQLite's own lower() folds ASCII only; queries fold Urdu-, Persian- and Latin-script
     # names alike on both backends, so Python's lower() replaces it.
     dbapi_connection.create_function("lower", 1, _lower, deterministic=True)  # type: ignore[attr-defined]
+    # The driver's own transaction handling leaves DDL outside transactions, so a
+    # failed migration could stop half-way; gawahi says BEGIN itself (_sqlite_begin).
+    dbapi_connection.isolation_level = None  # type: ignore[attr-defined]
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB keeps index pages of big imports hot
     cursor.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
 
 
 def _lower(value: object) -> object:
