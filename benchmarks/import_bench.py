@@ -75,9 +75,13 @@ def _timed(who: int, work: Any) -> dict[str, Any]:
     cpu0, start = _cpu(who), time.perf_counter()
     details = work() or {}
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "cpu_seconds": _cpu(who) - cpu0,
-            "peak_rss_kb": resource.getrusage(who).ru_maxrss,
-            "baseline_rss_kb": baseline if who == resource.RUSAGE_SELF else None, **details}
+    return {
+        "seconds": seconds,
+        "cpu_seconds": _cpu(who) - cpu0,
+        "peak_rss_kb": resource.getrusage(who).ru_maxrss,
+        "baseline_rss_kb": baseline if who == resource.RUSAGE_SELF else None,
+        **details,
+    }
 
 
 def worker_gawahi(data: Path, db: Path, profile_out: Path | None) -> dict[str, Any]:
@@ -95,9 +99,15 @@ def worker_gawahi(data: Path, db: Path, profile_out: Path | None) -> dict[str, A
         report = import_file(engine, data)
         if profiler:
             profiler.disable()
-        return {"report": {"rows_read": report.rows_read, "new": report.new,
-                           "rejected": report.rejected, "skipped": len(report.skipped),
-                           "warnings": len(report.warnings)}}
+        return {
+            "report": {
+                "rows_read": report.rows_read,
+                "new": report.new,
+                "rejected": report.rejected,
+                "skipped": len(report.skipped),
+                "warnings": len(report.warnings),
+            }
+        }
 
     result = _timed(resource.RUSAGE_SELF, work)
     engine.dispose()
@@ -133,8 +143,10 @@ def duckdb_sql(data: Path) -> str:
         names = next(csv.reader(handle))
     quoted = ", ".join("'" + name.replace("'", "''") + "'" for name in names)
     path = str(data).replace("'", "''")
-    return (f"CREATE TABLE {TABLE} AS SELECT * FROM read_csv('{path}', header = false, "
-            f"skip = 2, names = [{quoted}])")
+    return (
+        f"CREATE TABLE {TABLE} AS SELECT * FROM read_csv('{path}', header = false, "
+        f"skip = 2, names = [{quoted}])"
+    )
 
 
 def worker_duckdb(data: Path, db: Path) -> dict[str, Any]:
@@ -160,10 +172,16 @@ def stored_counts(peer: str, db: Path) -> dict[str, int]:
             return {TABLE: connection.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]}
     connection = sqlite3.connect(db)
     try:
-        names = [row[0] for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-                for name in names}
+        names = [
+            row[0]
+            for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        return {
+            name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
+            for name in names
+        }
     finally:
         connection.close()
 
@@ -207,11 +225,20 @@ class Outcome:
         return events / self.seconds
 
 
-def run_peer(peer: str, data: Path, workdir: Path, run: int,
-             profile_out: Path | None = None) -> dict[str, Any]:
+def run_peer(
+    peer: str, data: Path, workdir: Path, run: int, profile_out: Path | None = None
+) -> dict[str, Any]:
     db = workdir / f"{peer}-{run}.{'duckdb' if peer == 'duckdb' else 'sqlite'}"
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", peer,
-               "--data", str(data), "--db", str(db)]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        peer,
+        "--data",
+        str(data),
+        "--db",
+        str(db),
+    ]
     if profile_out:
         command += ["--profile-out", str(profile_out)]
     start = time.perf_counter()
@@ -229,7 +256,7 @@ def _exception_line(stderr: str, code: int) -> str:
     """The "SomeError: message" line that ends a traceback (not its ^^^ markers)."""
     lines = stderr.rstrip().splitlines()
     starts = [i for i, line in enumerate(lines) if line.startswith("Traceback")]
-    after = lines[starts[-1] + 1:] if starts else lines
+    after = lines[starts[-1] + 1 :] if starts else lines
     found = next((line for line in after if line and not line[0].isspace()), None)
     return (found or (lines[-1] if lines else f"exit code {code}")).replace("|", "\\|")
 
@@ -277,8 +304,9 @@ def check(outcome: Outcome, events: int) -> list[str]:
     for run in outcome.runs:
         stored = run["stored"].get("incidents" if outcome.peer == "gawahi" else TABLE, 0)
         if stored != expected_rows(outcome.peer, events):
-            problems.append(f"stored {stored:,} rows, expected "
-                            f"{expected_rows(outcome.peer, events):,}")
+            problems.append(
+                f"stored {stored:,} rows, expected {expected_rows(outcome.peer, events):,}"
+            )
         report = run.get("report")
         if report and (report["rejected"] or report["rows_read"] != events):
             problems.append(f"read {report['rows_read']:,}, rejected {report['rejected']:,}")
@@ -298,9 +326,10 @@ NOTES = {
 def markdown_table(outcomes: list[Outcome], events: int) -> str:
     repeat = max((len(o.runs) for o in outcomes), default=1)
     wall = "import s (median, min-max)" if repeat > 1 else "import s"
-    lines = [f"| peer | {wall} | rows/s | CPU s | peak RSS MB (at start) | process s | DB MB "
-             "| stored |",
-             "|---|---:|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        f"| peer | {wall} | rows/s | CPU s | peak RSS MB (at start) | process s | DB MB | stored |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
     lines += [_table_row(outcome, events) for outcome in outcomes]
     return "\n".join(lines)
 
@@ -319,8 +348,10 @@ def _table_row(outcome: Outcome, events: int) -> str:
     problems = check(outcome, events)
     if problems:
         stored += " **WRONG: " + "; ".join(problems) + "**"
-    return (f"| {outcome.peer} | {wall} | {outcome.rate(events):,.0f} | {cpu:.1f} | "
-            f"{_memory(outcome)} | {process:.1f} | {size:,.0f} | {stored} |")
+    return (
+        f"| {outcome.peer} | {wall} | {outcome.rate(events):,.0f} | {cpu:.1f} | "
+        f"{_memory(outcome)} | {process:.1f} | {size:,.0f} | {stored} |"
+    )
 
 
 def _memory(outcome: Outcome) -> str:
@@ -343,15 +374,19 @@ def goals(outcomes: list[Outcome], events: int) -> str:
     ours = by_peer.get("gawahi")
     if ours is None:
         return "Goals: not measured (gawahi did not run)."
-    lines = [f"- gawahi >= {GOAL_RATE:,} rows/s: {_yes(ours.rate(events) >= GOAL_RATE)} "
-             f"({ours.rate(events):,.0f} rows/s)",
-             f"- gawahi peak memory < {GOAL_RSS_MB} MB: {_yes(ours.peak_mb < GOAL_RSS_MB)} "
-             f"({ours.peak_mb:,.0f} MB)"]
+    lines = [
+        f"- gawahi >= {GOAL_RATE:,} rows/s: {_yes(ours.rate(events) >= GOAL_RATE)} "
+        f"({ours.rate(events):,.0f} rows/s)",
+        f"- gawahi peak memory < {GOAL_RSS_MB} MB: {_yes(ours.peak_mb < GOAL_RSS_MB)} "
+        f"({ours.peak_mb:,.0f} MB)",
+    ]
     for peer in ("sqlite-utils", "sqlite-utils-text"):
         if peer in by_peer:
             theirs = by_peer[peer].seconds
-            lines.append(f"- gawahi faster than {peer}: {_yes(theirs > ours.seconds)} "
-                         f"(gawahi {ours.seconds:.1f} s, {peer} {theirs:.1f} s)")
+            lines.append(
+                f"- gawahi faster than {peer}: {_yes(theirs > ours.seconds)} "
+                f"(gawahi {ours.seconds:.1f} s, {peer} {theirs:.1f} s)"
+            )
     return "Goals (issue: incident store):\n\n" + "\n".join(lines)
 
 
@@ -361,21 +396,29 @@ def _yes(ok: bool) -> str:
 
 def machine() -> dict[str, str]:
     meminfo = Path("/proc/meminfo").read_text(encoding="ascii").split("\n")[0].split()
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
-                if line.startswith("model name")), platform.processor() or "unknown")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown",
+    )
     return {
         "CPU": f"{cpu}, nproc {len(os.sched_getaffinity(0))}",
         "RAM": f"{int(meminfo[1]) / 1024**2:.1f} GiB",
         "OS": f"{platform.system()} {platform.release()}",
         "Python": platform.python_version(),
         "SQLite library": sqlite3.sqlite_version,
-        "versions": ", ".join(f"{name} {_version(name)}" for name in
-                              ("sqlite-utils", "duckdb", "sqlalchemy", "gawahi")),
+        "versions": ", ".join(
+            f"{name} {_version(name)}"
+            for name in ("sqlite-utils", "duckdb", "sqlalchemy", "gawahi")
+        ),
         "gawahi source": _measured_source(),
         "databases on": _filesystem(LOAD.get("workdir", Path("/tmp"))),
         "load average (1, 5, 15 min)": "before {}, after {}".format(
-            *(", ".join(f"{x:.2f}" for x in LOAD.get(k, ())) for k in ("before", "after"))),
+            *(", ".join(f"{x:.2f}" for x in LOAD.get(k, ())) for k in ("before", "after"))
+        ),
     }
 
 
@@ -389,8 +432,9 @@ def _measured_source() -> str:
 
 
 def _filesystem(path: Path) -> str:
-    done = subprocess.run(["df", "--output=fstype,source", str(path)],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        ["df", "--output=fstype,source", str(path)], capture_output=True, text=True, check=False
+    )
     kind = " ".join(done.stdout.split()[2:]) if done.returncode == 0 else "unknown"
     return f"{path} ({kind})"
 
@@ -407,8 +451,12 @@ def source_fingerprint() -> str:
     digest = hashlib.sha256()
     for path in sorted((REPO / "src").rglob("*.py")):
         digest.update(str(path.relative_to(REPO)).encode() + b"\0" + path.read_bytes())
-    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                          capture_output=True, text=True, check=False).stdout.strip()
+    head = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
     commit = f"commit {head}" if head else "no commit yet"
     return f"{digest.hexdigest()[:12]} (sha256 of src/**/*.py; {commit}; working tree)"
 
@@ -425,12 +473,19 @@ def describe_data(data: Path) -> str:
     sidecar = synthetic.sidecar(data)
     if not sidecar.is_file():
         return f"the file {data.name} ({size}, given with `--data`)"
-    sha = next((line.split(":", 1)[1].strip() for line in
-                sidecar.read_text(encoding="utf-8").splitlines() if line.startswith("sha256:")),
-               "unknown")
-    return (f"a SYNTHETIC file scaled up from the real Pakistan extract by\n"
-            f"`benchmarks/synthetic.py` ({data.name}, {size}, sha256 `{sha[:16]}...`), "
-            "with the HXL\nhashtag row and multi-line quoted `source_article` fields")
+    sha = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in sidecar.read_text(encoding="utf-8").splitlines()
+            if line.startswith("sha256:")
+        ),
+        "unknown",
+    )
+    return (
+        f"a SYNTHETIC file scaled up from the real Pakistan extract by\n"
+        f"`benchmarks/synthetic.py` ({data.name}, {size}, sha256 `{sha[:16]}...`), "
+        "with the HXL\nhashtag row and multi-line quoted `source_article` fields"
+    )
 
 
 def docs_section(table: str, goal_text: str, data: Path, events: int, peers: list[str]) -> str:
@@ -472,8 +527,9 @@ def write_docs(section: str) -> None:
     if start is None:
         new = text.rstrip("\n") + "\n\n" + section
     else:
-        end = next((i for i in range(start + 1, len(lines))
-                    if lines[i].startswith("## ")), len(lines))
+        end = next(
+            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
+        )
         tail = "".join(lines[end:])
         new = "".join(lines[:start]) + section + ("\n" + tail if tail else "")
     DOCS.parent.mkdir(parents=True, exist_ok=True)
@@ -488,8 +544,10 @@ def profile_gawahi(data: Path, workdir: Path) -> None:
     except PeerFailed as failed:
         print(f"profile run failed: {failed}", file=sys.stderr)
         return
-    print(f"\n### gawahi under cProfile ({result['seconds']:.1f} s), "
-          f"top {PROFILE_TOP} by cumulative time\n")
+    print(
+        f"\n### gawahi under cProfile ({result['seconds']:.1f} s), "
+        f"top {PROFILE_TOP} by cumulative time\n"
+    )
     for key in ("cumulative", "tottime"):
         stream = io.StringIO()
         stats = pstats.Stats(str(out), stream=stream)
@@ -539,16 +597,27 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rows", type=int, default=400_000, help="synthetic events (400000)")
     parser.add_argument("--seed", type=int, default=1, help="seed for synthetic.py (1)")
     parser.add_argument("--data", type=Path, help="use this GED CSV instead of generating one")
-    parser.add_argument("--peers", default=",".join(PEERS),
-                        help=f"comma-separated subset of {','.join(PEERS)}")
+    parser.add_argument(
+        "--peers", default=",".join(PEERS), help=f"comma-separated subset of {','.join(PEERS)}"
+    )
     parser.add_argument("--repeat", type=int, default=1, help="runs per peer; median shown")
-    parser.add_argument("--profile", action="store_true",
-                        help="also run gawahi once under cProfile and print the top functions")
-    parser.add_argument("--write-docs", action="store_true",
-                        help=f"update the '{DOCS_HEADING[3:]}' section of docs/benchmarks.md")
-    parser.add_argument("--workdir", type=Path, default=Path("/tmp"),
-                        help="where the databases are made (/tmp; /dev/shm takes the disk "
-                             "and its fsync out of the figures)")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also run gawahi once under cProfile and print the top functions",
+    )
+    parser.add_argument(
+        "--write-docs",
+        action="store_true",
+        help=f"update the '{DOCS_HEADING[3:]}' section of docs/benchmarks.md",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path("/tmp"),
+        help="where the databases are made (/tmp; /dev/shm takes the disk "
+        "and its fsync out of the figures)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     parser.add_argument("--worker", choices=PEERS, help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -581,13 +650,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def report(args: argparse.Namespace, data: Path, events: int, workdir: Path) -> int:
-    print(f"importing {data} ({events:,} events) with {', '.join(args.peer_list)}",
-          file=sys.stderr)
+    print(f"importing {data} ({events:,} events) with {', '.join(args.peer_list)}", file=sys.stderr)
     load_before = os.getloadavg()
     outcomes = run_all(args.peer_list, data, workdir, args.repeat)
     gawahi_runs = [run for o in outcomes if o.peer == "gawahi" for run in o.runs]
-    LOAD.update(before=load_before, after=os.getloadavg(), workdir=workdir.parent,
-                gawahi_runs=gawahi_runs)
+    LOAD.update(
+        before=load_before, after=os.getloadavg(), workdir=workdir.parent, gawahi_runs=gawahi_runs
+    )
     table, goal_text = markdown_table(outcomes, events), goals(outcomes, events)
     print(f"\n{table}\n\n{goal_text}")
     if "gawahi" in args.peer_list:
@@ -596,8 +665,10 @@ def report(args: argparse.Namespace, data: Path, events: int, workdir: Path) -> 
     if args.profile:
         profile_gawahi(data, workdir)
     if args.write_docs and failed:
-        print("\nnot writing docs/benchmarks.md: a peer failed or stored the wrong rows",
-              file=sys.stderr)
+        print(
+            "\nnot writing docs/benchmarks.md: a peer failed or stored the wrong rows",
+            file=sys.stderr,
+        )
     elif args.write_docs:
         write_docs(docs_section(table, goal_text, data, events, args.peer_list))
         print(f"\nupdated {DOCS.relative_to(REPO)}", file=sys.stderr)

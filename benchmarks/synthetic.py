@@ -63,8 +63,9 @@ def default_output(rows: int, seed: int) -> Path:
 def read_original(path: Path = SOURCE) -> Original:
     """The real file's header, HXL row (if any) and event rows."""
     if not path.is_file():
-        raise Skip(f"SKIP: {path} not found (the shared data folder is absent); "
-                   "nothing to scale up")
+        raise Skip(
+            f"SKIP: {path} not found (the shared data folder is absent); nothing to scale up"
+        )
     with path.open(newline="", encoding="utf-8") as handle:
         records = list(csv.reader(handle))
     header, rest = records[0], records[1:]
