@@ -31,8 +31,11 @@ def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 def test_init_then_init_again(run) -> None:
     code, out, _ = run("init")
-    assert (code, out) == (0, "created database (schema 0002)\n")
-    assert run("init")[:2] == (0, "database is up to date (schema 0002)\n")
+    assert (code, out) == (
+        0,
+        "created database (schema 0003)\nloaded administrative units for PAK\n",
+    )
+    assert run("init")[:2] == (0, "database is up to date (schema 0003)\n")
 
 
 def test_commands_need_an_initialised_store(run, tmp_path: Path) -> None:
@@ -53,6 +56,7 @@ def test_import_prints_what_happened_and_the_same_file_twice_changes_nothing(run
     assert out == (
         "ucdp_hdx_hxl_tag_row.csv: dataset 1 (ucdp-ged), 2 rows read: 2 new, 0 updated, "
         "0 unchanged, 0 rejected, 1 skipped\n"
+        "  places: 2 unresolved (see 'gawahi geo unresolved')\n"
         "  skipped line 2: HXL hashtag row (HDX), not an event\n"
     )
     code, out, _ = run("import", str(DATA / "ucdp_hdx_hxl_tag_row.csv"))

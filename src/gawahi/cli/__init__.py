@@ -44,7 +44,7 @@ def main(ctx: click.Context, db: str | None, debug: bool) -> None:
 
 
 def _register() -> None:
-    from gawahi.cli import browse, fetch_cmd, import_cmd, store_cmd
+    from gawahi.cli import browse, fetch_cmd, geo_cmd, import_cmd, store_cmd
 
     for command in (
         store_cmd.init,
@@ -53,6 +53,7 @@ def _register() -> None:
         browse.incidents,
         browse.show,
         fetch_cmd.fetch,
+        geo_cmd.geo,
     ):
         main.add_command(command)
 

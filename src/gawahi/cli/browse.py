@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import click
+import sqlalchemy as sa
 
 from gawahi.cli.context import Context
 from gawahi.cli.output import emit, emit_json, emit_table
+from gawahi.incidents.countries import iso3
 from gawahi.store.queries import (
     LIST_COLUMNS,
     IncidentFilter,
@@ -67,6 +69,11 @@ def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dat
 @click.option("--admin1", help="Province/state as the source writes it.")
 @click.option("--admin2", help="District as the source writes it.")
 @click.option("--place", help="Part of the place name.")
+@click.option(
+    "--unit",
+    help="In this unit today: 'Quetta', 'Karachi' (all its districts), 'Balochistan'; "
+    "a former unit ('FATA') means while it existed.",
+)
 @click.option("--from", "date_from", callback=_day, help="Incidents on or after (YYYY-MM-DD).")
 @click.option("--to", "date_to", callback=_day, help="Incidents on or before (YYYY-MM-DD).")
 @click.option("--actor", help="Part of an actor's name (perpetrator, target or associated).")
@@ -88,8 +95,20 @@ def incidents(ctx: Context, as_json: bool, as_csv: bool, **filters: object) -> N
         raise click.UsageError("choose one of --json and --csv")
     if filters["date_from"] and filters["date_to"] and filters["date_from"] > filters["date_to"]:
         raise click.UsageError("--from is after --to")
-    found = find_incidents(ctx.engine(), IncidentFilter(**filters))  # type: ignore[arg-type]
-    emit(found, LIST_COLUMNS, as_json, as_csv)
+    unit = filters.pop("unit")
+    where = (_in_unit(ctx, str(unit), str(filters["country"] or "PAK")),) if unit else ()
+    wanted = IncidentFilter(**filters, where=where)  # type: ignore[arg-type]
+    emit(find_incidents(ctx.engine(), wanted), LIST_COLUMNS, as_json, as_csv)
+
+
+def _in_unit(ctx: Context, name: str, country: str) -> sa.ColumnElement[bool]:
+    from gawahi.geo.lookup import resolve_unit, unit_condition
+    from gawahi.geo.units import UnitIndex
+
+    with ctx.engine().connect() as conn:
+        units = UnitIndex.load(conn)
+    code = country.upper() if len(country) == 3 else iso3(country)
+    return unit_condition(units, resolve_unit(units, code or country, name))
 
 
 @click.command()

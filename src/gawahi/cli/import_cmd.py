@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 
 from gawahi.cli.context import Context
 from gawahi.cli.output import emit_json, progress_bar
+from gawahi.geo.resolve import ResolveReport, resolve_incidents
 from gawahi.sources.importer import ImportOptions, ImportReport, import_file
 from gawahi.sources.registry import formats
 
@@ -36,6 +38,11 @@ SHOW_PROBLEMS = 20
     is_flag=True,
     help="Import the good rows even when some are rejected (they are listed).",
 )
+@click.option(
+    "--no-resolve",
+    is_flag=True,
+    help="Do not resolve places now (run 'gawahi geo resolve' later).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the import report as JSON.")
 @click.pass_obj
 def import_(
@@ -46,6 +53,7 @@ def import_(
     version: str | None,
     encoding: str | None,
     allow_rejects: bool,
+    no_resolve: bool,
     as_json: bool,
 ) -> None:
     """Import event files (UCDP GED, ACLED, GTD, Pakistan Body Count, mapped CSV/JSON).
@@ -60,20 +68,30 @@ def import_(
       gawahi import register.csv --mapping register.yaml
     """
     engine = ctx.engine()
-    options = ImportOptions(format_, mapping, version, encoding, allow_rejects)
+    places: dict[int, ResolveReport] = {}
+
+    def resolve_places(conn: sa.Connection, dataset_id: int) -> None:
+        places[dataset_id] = resolve_incidents(conn, dataset_id=dataset_id)
+
+    finish = None if no_resolve else resolve_places
+    options = ImportOptions(format_, mapping, version, encoding, allow_rejects, finish=finish)
     reports = []
     try:
         for path in files:
             with progress_bar(f"importing {path.name}") as progress:
                 reports.append(import_file(engine, path, options, progress))
             if not as_json:
-                print_report(reports[-1])
+                print_report(reports[-1], places.get(reports[-1].dataset_id))
     finally:  # files imported before a failing one stay imported: say so
         if as_json:
-            emit_json([report_dict(r) for r in reports])
+            emit_json([_with_places(report_dict(r), places.get(r.dataset_id)) for r in reports])
 
 
-def print_report(report: ImportReport) -> None:
+def _with_places(report: dict[str, object], places: ResolveReport | None) -> dict[str, object]:
+    return report | {"places": places.as_dict() if places else None}
+
+
+def print_report(report: ImportReport, places: ResolveReport | None = None) -> None:
     if report.already_imported:
         click.echo(
             f"{report.path.name}: already imported as dataset {report.dataset_id}; nothing changed"
@@ -85,6 +103,9 @@ def print_report(report: ImportReport) -> None:
         f"{report.unchanged} unchanged, {report.rejected} rejected, "
         f"{report.skipped_rows} skipped"
     )
+    if places is not None:
+        status = ", ".join(f"{n} {s}" for s, n in sorted(places.status.items()))
+        click.echo(f"  places: {status} (see 'gawahi geo unresolved')")
     for line, reason in report.skipped[:SHOW_PROBLEMS]:
         click.echo(f"  skipped line {line}: {reason}")
     for kind, problems in (("rejected", report.problems), ("warning", report.warnings)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from gawahi.cli.context import Context
+from gawahi.geo.units import sync_packs
 from gawahi.store.engine import migrate
 
 
@@ -18,12 +19,17 @@ def init(ctx: Context) -> None:
       gawahi init
       gawahi --db postgresql://127.0.0.1/gawahi init
     """
-    before, after, backup = migrate(ctx.engine(initialised=False))
+    engine = ctx.engine(initialised=False)
+    before, after, backup = migrate(engine)
+    with engine.begin() as conn:
+        loaded = sync_packs(conn)
     if before == after:
         click.echo(f"database is up to date (schema {after})")
     elif before is None:
         click.echo(f"created database (schema {after})")
     else:
         click.echo(f"migrated database from schema {before} to {after}")
+    if loaded:
+        click.echo(f"loaded administrative units for {', '.join(loaded)}")
     if backup is not None:
         click.echo(f"backup of the previous database: {backup}")

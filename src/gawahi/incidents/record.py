@@ -78,6 +78,9 @@ class Incident:
     admin2: str | None = None
     admin3: str | None = None
     place: str | None = None
+    # The source's own words on where it happened ("Pasni, Gwadar", "a house in
+    # Sheikhupura district"): geocoding checks its district against them.
+    location_text: str | None = None
     latitude: float | None = None
     longitude: float | None = None
     location_precision: LocationPrecision = LocationPrecision.UNKNOWN

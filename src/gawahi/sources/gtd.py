@@ -257,6 +257,7 @@ def _where(row: Row) -> dict[str, Any]:
         "country_iso3": _country_code(row, country),
         "admin1": _named(row, "provstate"),
         "place": _named(row, "city"),
+        "location_text": row.text("location"),
         "latitude": row.decimal("latitude", -90, 90),
         "longitude": row.decimal("longitude", -180, 180),
         "location_precision": _location_precision(row),

@@ -64,6 +64,9 @@ class ImportOptions:
     encoding: str | None = None
     allow_rejects: bool = False
     origin: str | None = None
+    # Runs inside the import's transaction once the rows are written (the CLI resolves
+    # places here), so a failure there leaves the database as it was too.
+    finish: Callable[[sa.Connection, int], None] | None = None
 
 
 Progress = Callable[[int, int], None]  # (bytes done, bytes total)
@@ -96,6 +99,8 @@ def import_file(
             if report.rejected and not options.allow_rejects:
                 raise ImportRejected(source.path, report.problems, report.rejected)
             _finish_dataset(conn, report)
+            if options.finish:
+                options.finish(conn, report.dataset_id)
     except sa.exc.SQLAlchemyError as exc:  # rolled back: the database is as it was
         reason = getattr(exc, "orig", None) or exc
         raise StoreError(f"{source.path}: the database refused the import: {reason}") from exc

@@ -75,6 +75,7 @@ class PbcSuicideCsv(_PbcFormat):
             **self._common(row),
             admin1=row.text("province"),
             place=row.text("city"),
+            location_text=row.text("location"),
             description=row.text("location"),
             event_type="suicide attack",
             deaths_best=high,

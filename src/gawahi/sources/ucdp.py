@@ -105,6 +105,7 @@ class _UcdpFields:
             "admin1": row.text("adm_1"),
             "admin2": row.text("adm_2"),
             "place": row.text("where_coordinates"),
+            "location_text": row.text("where_description"),
             "latitude": row.decimal("latitude", -90, 90),
             "longitude": row.decimal("longitude", -180, 180),
             "location_precision": row.coded("where_prec", WHERE_PRECISION, "UCDP")

