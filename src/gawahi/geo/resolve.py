@@ -22,6 +22,7 @@ from gawahi.geo.names import normalise
 from gawahi.geo.resolver import Location, Resolution, Resolver
 from gawahi.geo.units import UnitIndex, sync_packs
 from gawahi.store import schema
+from gawahi.store.writer import BulkInsert
 
 BATCH = 5000
 RESOLVER_VERSION = "1"  # bump when the rules change, so every row is recomputed
@@ -102,19 +103,14 @@ def resolve_incidents(
     resolver = build_resolver(conn, countries)
     state = geo_state(conn)
     total = _count(conn, dataset_id)
+    writer = _PlaceWriter(conn)
     for batch in _batches(conn, dataset_id):
-        todo = [
-            (loc, old) for loc, old in batch if force or old is None or old[0] != _hash(loc, state)
-        ]
-        results = resolver.resolve_many([loc for loc, _ in todo])
-        _write(
-            conn,
-            [
-                (loc, old, res, _hash(loc, state))
-                for (loc, old), res in zip(todo, results, strict=True)
-            ],
-            report,
-        )
+        hashed = [(loc, old, _hash(loc, state)) for loc, old in batch]
+        todo = [item for item in hashed if force or item[1] is None or item[1][0] != item[2]]
+        results = resolver.resolve_many([loc for loc, _, _ in todo])
+        for (loc, old, input_hash), res in zip(todo, results, strict=True):
+            report.changed += writer.add(_row(loc, res, input_hash), old)
+        writer.flush()
         report.examined += len(batch)
         if progress:
             progress(report.examined, total)
@@ -163,16 +159,20 @@ def _batches(
         )
         .outerjoin(places, places.c.uid == inc.c.uid)
         .order_by(inc.c.uid)
+        .limit(BATCH)
     )
     if dataset_id is not None:
         query = query.where(inc.c.dataset_id == dataset_id)
-    # Read everything first: writing while a SQLite cursor is open on the same table
-    # would make the cursor see its own updates.
-    rows = conn.execute(query).all()
-    for start in range(0, len(rows), BATCH):
+    # One page at a time by key, each read whole before it is written: memory stays flat,
+    # and no open cursor sees the rows this run writes.
+    last = ""
+    while True:
+        rows = conn.execute(query.where(inc.c.uid > last)).all()
+        if not rows:
+            return
+        last = rows[-1][0]
         yield [
-            (Location(*row[:11]), tuple(row[11:]) if row[11] is not None else None)
-            for row in rows[start : start + BATCH]
+            (Location(*row[:11]), tuple(row[11:]) if row[11] is not None else None) for row in rows
         ]
 
 
@@ -195,49 +195,65 @@ def _hash(loc: Location, state: str) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def _row(loc: Location, res: Resolution, input_hash: str) -> dict[str, Any]:
-    return {
-        "uid": loc.uid,
-        "admin1_id": res.admin1_id,
-        "admin2_id": res.admin2_id,
-        "unit_id": res.unit_id,
-        "place_id": res.place_id,
-        "status": res.status,
-        "method": "+".join(res.method) or "none",
-        "confidence": round(res.confidence, 3),
-        "reason": "; ".join(res.reasons) or None,
-        "candidates": json.dumps(sorted(set(res.candidates))) if res.candidates else None,
-        "input_hash": input_hash,
-    }
+PLACE_COLUMNS = (
+    "admin1_id",
+    "admin2_id",
+    "unit_id",
+    "place_id",
+    "status",
+    "method",
+    "confidence",
+    "reason",
+    "candidates",
+    "input_hash",
+    "uid",
+)
 
 
-def _write(
-    conn: sa.Connection,
-    items: list[tuple[Location, tuple[str, ...] | None, Resolution, str]],
-    report: ResolveReport,
-) -> None:
-    table = schema.incident_places
-    inserts, updates = [], []
-    for loc, old, res, input_hash in items:
-        row = _row(loc, res, input_hash)
+def _row(loc: Location, res: Resolution, input_hash: str) -> tuple[Any, ...]:
+    """Values in PLACE_COLUMNS order."""
+    return (
+        res.admin1_id,
+        res.admin2_id,
+        res.unit_id,
+        res.place_id,
+        res.status,
+        "+".join(res.method) or "none",
+        round(res.confidence, 3),
+        "; ".join(res.reasons) or None,
+        json.dumps(sorted(set(res.candidates))) if res.candidates else None,
+        input_hash,
+        loc.uid,
+    )
+
+
+class _PlaceWriter:
+    """Inserts and updates of incident_places through the driver's executemany."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        table = schema.incident_places
+        self.conn = conn
+        self.insert = BulkInsert(conn, table, PLACE_COLUMNS)
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        sets = ", ".join(f"{c} = {mark}" for c in PLACE_COLUMNS[:-1])
+        self.update_sql = f"UPDATE {table.name} SET {sets} WHERE uid = {mark}"
+        self.inserts: list[tuple[Any, ...]] = []
+        self.updates: list[tuple[Any, ...]] = []
+
+    def add(self, row: tuple[Any, ...], old: tuple[Any, ...] | None) -> int:
+        """Queue a row; 1 when the incident's place changed (or is new), else 0."""
         if old is None:
-            inserts.append(row)
-            report.changed += 1
-            continue
-        if old[1:] != (
-            row["admin1_id"],
-            row["admin2_id"],
-            row["unit_id"],
-            row["status"],
-            row["method"],
-            row["reason"],
-        ):
-            report.changed += 1
-        updates.append({**row, "key": row.pop("uid")})
-    if inserts:
-        conn.execute(sa.insert(table), inserts)
-    if updates:
-        conn.execute(sa.update(table).where(table.c.uid == sa.bindparam("key")), updates)
+            self.inserts.append(row)
+            return 1
+        self.updates.append(row)
+        # old = (input_hash, admin1_id, admin2_id, unit_id, status, method, reason)
+        return int(old[1:] != (row[0], row[1], row[2], row[4], row[5], row[7]))
+
+    def flush(self) -> None:
+        self.insert.run(self.inserts)
+        if self.updates:
+            self.conn.exec_driver_sql(self.update_sql, self.updates)  # type: ignore[arg-type]
+        self.inserts, self.updates = [], []
 
 
 def _status_counts(conn: sa.Connection, dataset_id: int | None) -> dict[str, int]:

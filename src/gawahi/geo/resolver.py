@@ -27,6 +27,7 @@ import shapely
 
 from gawahi.geo.boundaries import BoundaryIndex
 from gawahi.geo.gazetteer import Gazetteer, Place
+from gawahi.geo.names import normalise
 from gawahi.geo.units import NameMatch, UnitIndex
 
 # Coordinates of this precision can place a record in a district; cruder ones cannot.
@@ -106,6 +107,11 @@ class Resolver:
         self.incident_decisions = incident_decisions
         self._place_units: dict[int, str | None] = {}
         self._place_trees: dict[str, tuple[list[Place], shapely.STRtree]] = {}
+        self._text_cache: dict[tuple[str, str], tuple[set[str], list[str]]] = {}
+        self._scene_cache: dict[tuple[str, str, str], tuple[set[str], list[str]]] = {}
+        self._name_cache: dict[
+            tuple[str | None, ...], tuple[str | None, _Named | None, Resolution]
+        ] = {}
 
     # --- batch entry ---------------------------------------------------------------
 
@@ -123,7 +129,7 @@ class Resolver:
         for country, indexes in by_country.items():
             lons = np.array([locations[i].longitude for i in indexes], dtype=float)
             lats = np.array([locations[i].latitude for i in indexes], dtype=float)
-            level1 = self._locate(country, 1, lons, lats)
+            level1: list[str | None] = [None] * len(indexes)  # looked up when needed
             level2 = self._locate(country, 2, lons, lats)
             for j, i in enumerate(indexes):
                 found[i] = (level1[j], level2[j])
@@ -148,19 +154,50 @@ class Resolver:
             result.reasons.append(f"no administrative units for country {loc.country or '(none)'}")
             return result
         country: str = loc.country  # type: ignore[assignment]
-        a1 = self._admin1(country, loc, result)
-        named = self._named_unit(country, loc, a1, result)
+        a1, named = self._names(country, loc, result)
         pointed = self._pointed(country, loc, a1, point_units[1], result)
         chosen = self._reconcile(country, loc, named, pointed, a1, result)
         if loc.location_text:
             chosen = self._check_text(country, loc.location_text, a1, chosen, result)
-        self._settle(
-            result,
-            a1,
-            chosen,
-            point_units[0] if loc.precision in POINT_PRECISIONS | {"admin1"} else None,
-        )
+        # The point's province matters only when nothing else gives one.
+        point_a1 = None if chosen or a1 else self._point_province(country, loc, point_units)
+        self._settle(result, a1, chosen, point_a1)
         return result
+
+    def _names(
+        self, country: str, loc: Location, result: Resolution
+    ) -> tuple[str | None, _Named | None]:
+        """What the record's names say, computed once per distinct set of names."""
+        key = (country, loc.admin1, loc.admin2, loc.admin3, loc.place)
+        if key not in self._name_cache:
+            if len(self._name_cache) > 200_000:
+                self._name_cache.clear()
+            scratch = Resolution()
+            a1 = self._admin1(country, loc, scratch)
+            named = self._named_unit(country, loc, a1, scratch)
+            self._name_cache[key] = (a1, named, scratch)
+        a1, named, scratch = self._name_cache[key]
+        result.method += scratch.method
+        result.reasons += scratch.reasons
+        result.candidates += scratch.candidates
+        result.place_id = scratch.place_id
+        return a1, named
+
+    def _point_province(
+        self, country: str, loc: Location, point_units: tuple[str | None, str | None]
+    ) -> str | None:
+        """The province a point of admin1 precision or finer lies in (None otherwise)."""
+        if loc.latitude is None or loc.longitude is None:
+            return None
+        if loc.precision not in POINT_PRECISIONS | {"admin1"}:
+            return None
+        if point_units[0]:
+            return point_units[0]
+        index = self.boundaries.get((country, 1))
+        if index is None:
+            return self.units.admin1(point_units[1]) if point_units[1] else None
+        lon, lat = np.array([loc.longitude]), np.array([loc.latitude])
+        return index.locate(lon, lat)[0]
 
     def _manual(self, result: Resolution, unit_id: str) -> Resolution:
         self._assign(result, unit_id)
@@ -462,14 +499,7 @@ class Resolver:
         ("a house in Sheikhupura district") replaces a district taken from a town name;
         otherwise the record stays without a district, with both as candidates.
         """
-        mentioned, designated = self.units_in_text(country, text)
-        if a1:  # a place in another province is a reference point, not the scene
-            mentioned = {m for m in mentioned if self.units.admin1(m) == self.units.admin1(a1)}
-            designated = [m for m in designated if m in mentioned]
-        if len(text.split()) > SHORT_TEXT_WORDS:
-            # A sentence ("on the pipeline that supplies Quetta") names places that are
-            # not the scene; only a district named as a district counts there.
-            mentioned = set(designated)
+        mentioned, designated = self._scene_units(country, text, a1)
         if not mentioned:
             return chosen
         if chosen is None:
@@ -490,7 +520,36 @@ class Resolver:
         result.candidates += [chosen_2, *sorted(mentioned)]
         return None
 
+    def _scene_units(self, country: str, text: str, a1: str | None) -> tuple[set[str], list[str]]:
+        """The districts a location text names as the scene (cached per text and province)."""
+        key = (country, text, a1 or "")
+        if key in self._scene_cache:
+            return self._scene_cache[key]
+        mentioned, designated = self.units_in_text(country, text)
+        if a1:  # a place in another province is a reference point, not the scene
+            province = self.units.admin1(a1)
+            mentioned = {m for m in mentioned if self.units.admin1(m) == province}
+            designated = [m for m in designated if m in mentioned]
+        if len(text.split()) > SHORT_TEXT_WORDS:
+            # A sentence ("on the pipeline that supplies Quetta") names places that are
+            # not the scene; only a district named as a district counts there.
+            mentioned = set(designated)
+        if len(self._scene_cache) > 100_000:
+            self._scene_cache.clear()
+        self._scene_cache[key] = (mentioned, designated)
+        return mentioned, designated
+
     def units_in_text(self, country: str, text: str) -> tuple[set[str], list[str]]:
+        """Level-2 units named in free text (cached: texts repeat across records)."""
+        key = (country, text)
+        if key not in self._text_cache:
+            if len(self._text_cache) > 100_000:
+                self._text_cache.clear()
+            self._text_cache[key] = self._units_in_text(country, text)
+        mentioned, designated = self._text_cache[key]
+        return set(mentioned), list(designated)
+
+    def _units_in_text(self, country: str, text: str) -> tuple[set[str], list[str]]:
         """Level-2 units named in free text, and those named with a designator.
 
         Longest phrases first, so "Khyber Pakhtunkhwa" is a province and not the Khyber
@@ -502,9 +561,12 @@ class Resolver:
         i = 0
         while i < len(words):
             step = 1
+            if not words[i][:1].isupper() or not self.units.may_start_name(country, words[i]):
+                i += 1
+                continue
             for n in (4, 3, 2, 1):
                 phrase = " ".join(words[i : i + n])
-                if len(words) - i < n or not phrase[:1].isupper():
+                if len(words) - i < n:
                     continue
                 found = self.units.match(country, phrase, fuzzy=False)
                 if found.unique:
@@ -575,8 +637,6 @@ class Resolver:
 
     @staticmethod
     def _norm(text: str) -> str:
-        from gawahi.geo.names import normalise
-
         return normalise(text)
 
 

@@ -207,6 +207,12 @@ class UnitIndex:
         for country, norm in self._exact:
             self._choices[country].append(norm)
         self._ancestors: dict[str, frozenset[str]] = {}
+        self._today_admin: dict[tuple[str, int], str | None] = {}
+        self._first_words: dict[str, set[str]] = defaultdict(set)
+        for country, norm in self._exact:
+            self._first_words[country].add(norm.split()[0] if norm else "")
+        for country, words in designators.items():
+            self._first_words[country].update(normalise(w).split()[0] for w in words if w.strip())
         self._cache: dict[tuple[str, str, int | None, str | None, bool], NameMatch] = {}
 
     @classmethod
@@ -361,8 +367,19 @@ class UnitIndex:
             return None
         return max(links, key=lambda link: (link[2] is None, link[2] or date.min))[0]
 
+    def may_start_name(self, country: str, word: str) -> bool:
+        """Whether a unit's name (or a designator) can begin with this word."""
+        first = normalise(word).split()
+        return bool(first) and first[0] in self._first_words.get(country, ())
+
     def admin1(self, unit_id: str) -> str | None:
         """Today's level-1 unit containing ``unit_id``."""
+        key = (unit_id, 1)
+        if key not in self._today_admin:
+            self._today_admin[key] = self._admin1(unit_id)
+        return self._today_admin[key]
+
+    def _admin1(self, unit_id: str) -> str | None:
         current: str | None = self.today(unit_id)
         while current and self.units[current].level > 1:
             parent = self.current_parent(current)
@@ -371,6 +388,12 @@ class UnitIndex:
 
     def admin2(self, unit_id: str) -> str | None:
         """Today's level-2 unit for ``unit_id``: itself, or the district a tehsil is in."""
+        key = (unit_id, 2)
+        if key not in self._today_admin:
+            self._today_admin[key] = self._admin2(unit_id)
+        return self._today_admin[key]
+
+    def _admin2(self, unit_id: str) -> str | None:
         current: str | None = self.today(unit_id)
         while current and self.units[current].level > 2:
             parent = self.current_parent(current)

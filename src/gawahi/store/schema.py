@@ -84,7 +84,8 @@ incidents = sa.Table(
     sa.Column("raw", sa.Text, nullable=False),  # the source row as JSON, exactly as read
     sa.Index(None, "country_iso3", "date_start"),
     sa.Index(None, "date_start"),
-    sa.Index(None, "dataset_id"),
+    # (dataset, uid): one dataset's incidents page by page in key order (geo resolve).
+    sa.Index(None, "dataset_id", "uid"),
 )
 
 actors = sa.Table(

@@ -67,7 +67,7 @@ class _Pending:
     digest: str
 
 
-class _BulkInsert:
+class BulkInsert:
     """A plain INSERT run through the driver's executemany: SQLAlchemy's per-row
     parameter processing costs more than the insert itself at import scale."""
 
@@ -95,9 +95,9 @@ class IncidentWriter:
         self._day = (
             (lambda d: d and d.isoformat()) if conn.dialect.name == "sqlite" else (lambda d: d)
         )
-        self._incidents = _BulkInsert(conn, schema.incidents, INCIDENT_COLUMNS)
-        self._actors = _BulkInsert(conn, schema.incident_actors, ACTOR_COLUMNS)
-        self._citations = _BulkInsert(conn, schema.citations, CITATION_COLUMNS)
+        self._incidents = BulkInsert(conn, schema.incidents, INCIDENT_COLUMNS)
+        self._actors = BulkInsert(conn, schema.incident_actors, ACTOR_COLUMNS)
+        self._citations = BulkInsert(conn, schema.citations, CITATION_COLUMNS)
 
     def write(self, batch: Sequence[tuple[int, Incident]]) -> list[Problem]:
         """Store a batch; returns problems for ids seen twice in this import."""
@@ -257,9 +257,7 @@ class IncidentWriter:
         self._load_actor_ids(list(wanted))
         missing = [(s, n, wanted[(s, n)]) for s, n in wanted if (s, n) not in self._actor_ids]
         if missing:
-            _BulkInsert(self.conn, schema.actors, ("source", "name", "source_actor_id")).run(
-                missing
-            )
+            BulkInsert(self.conn, schema.actors, ("source", "name", "source_actor_id")).run(missing)
             self._load_actor_ids([(s, n) for s, n, _ in missing])
 
     def _load_actor_ids(self, keys: list[tuple[str, str]]) -> None:

@@ -32,6 +32,8 @@ def upgrade() -> None:
     """Add admin units, boundaries, the gazetteer, decisions, incident places, populations."""
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("location_text", sa.Text(), nullable=True))
+        batch_op.drop_index("ix_incidents_dataset_id")
+        batch_op.create_index("ix_incidents_dataset_id_uid", ["dataset_id", "uid"], unique=False)
     _backfill_location_text()
     op.create_table(
         "admin_units",
@@ -298,6 +300,8 @@ def _backfill_location_text() -> None:
 def downgrade() -> None:
     """Drop the place tables."""
     with op.batch_alter_table("incidents", schema=None) as batch_op:
+        batch_op.drop_index("ix_incidents_dataset_id_uid")
+        batch_op.create_index("ix_incidents_dataset_id", ["dataset_id"], unique=False)
         batch_op.drop_column("location_text")
     with op.batch_alter_table("incident_places", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_incident_places_status"))
