@@ -10,14 +10,8 @@ from gawahi.geo.gazetteer import Gazetteer, ensure_default, import_geonames
 from tests.conftest import DATA, count
 
 GEO = DATA / "geo"
-BROKEN = (
-    "gazetteer._records (line 170) unpacks open_text() as one handle, but open_text yields "
-    "(text, position): every import_geonames call raises AttributeError "
-    "'tuple' object has no attribute 'readline'"
-)
 
 
-@pytest.mark.xfail(strict=True, reason=BROKEN)
 def test_a_geonames_dump_keeps_populated_places_only(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         assert import_geonames(conn, GEO / "geonames_dump_with_a_mountain.txt") == 2
@@ -30,7 +24,6 @@ def test_a_geonames_dump_keeps_populated_places_only(engine: sa.Engine) -> None:
     assert places.named("PAK", "Koh-e-Chiltan") == []  # a mountain, feature class T
 
 
-@pytest.mark.xfail(strict=True, reason=BROKEN)
 def test_a_bad_latitude_names_line_and_field_and_stores_nothing(engine: sa.Engine) -> None:
     path = GEO / "geonames_latitude_out_of_range.txt"
     with pytest.raises(InputError) as raised, engine.begin() as conn:

@@ -127,11 +127,6 @@ def test_a_pack_that_is_not_yaml_is_a_config_error(tmp_path: Path) -> None:
         load_pack(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pack.load_pack catches only yaml.YAMLError: an impossible unquoted date "
-    "(2018-13-01) makes the YAML loader raise a bare ValueError, not ConfigError naming the unit",
-)
 def test_an_impossible_unquoted_date_is_a_config_error(tmp_path: Path) -> None:
     path = pack_file(
         tmp_path,

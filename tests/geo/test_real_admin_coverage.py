@@ -108,12 +108,6 @@ def test_every_incident_has_a_place_row(real: RealStore) -> None:
     assert placed == total
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="resolver.Resolver._settle (line 566) gives no reason when a record has no "
-    "province, no place and no coordinates (37 GTD records with country precision): "
-    "they are stored 'unresolved' with reason NULL",
-)
 def test_every_incident_without_a_district_says_why(real: RealStore) -> None:
     places = schema.incident_places
     with real.engine.connect() as conn:

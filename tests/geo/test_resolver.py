@@ -37,17 +37,8 @@ KP = "PAK.khyber-pakhtunkhwa"
 
 
 def load_gazetteer(conn: sa.Connection, path: Path = GAZETTEER) -> int:
-    """The dump through the importer's own row check and store.
-
-    (Not through ``import_geonames``, which cannot read files yet: see the xfail tests
-    in test_gazetteer.py.)
-    """
-    rows = []
-    for line, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        record = dict(zip(gazetteer.GEONAMES_COLUMNS, raw.split("\t"), strict=True))
-        if record["feature_class"] == gazetteer.POPULATED:
-            rows.append(gazetteer._geonames_row(path, line, record))
-    return gazetteer._store(conn, rows)
+    """The fixture dump, through the command's own importer."""
+    return gazetteer.import_geonames(conn, path)
 
 
 def resolve_on_import(conn: sa.Connection, dataset_id: int) -> None:
@@ -173,12 +164,6 @@ def test_a_town_name_two_districts_share_stays_unresolved_with_candidates(
     assert "place 'Khanpur' could be PAK.rahim-yar-khan--khanpur" in found["reason"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="resolver._named_unit: after _unit_by_name explains that 'Khanpur' could be two "
-    "tehsils, _gazetteer_unit adds \"place 'Khanpur' is neither a unit nor in the gazetteer\": "
-    "the stored reason contradicts itself",
-)
 def test_the_reason_for_an_ambiguous_town_does_not_contradict_itself(store: sa.Engine) -> None:
     assert "neither a unit" not in place(store, "900202")["reason"]
 
@@ -372,11 +357,6 @@ def test_hazara_as_a_province_is_not_known(store: sa.Engine) -> None:
     assert (found.admin1_id, found.reasons) == (None, ["province 'Hazara' is not known"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="resolver.Resolver._settle (line 566): a record with no province, place or "
-    "coordinates gets no reason at all (GTD has 37 such records)",
-)
 def test_a_record_that_says_nothing_about_its_place_says_why(store: sa.Engine) -> None:
     found = locate(store, precision="country")
     assert found.status == "unresolved"
@@ -391,13 +371,6 @@ def test_a_country_without_units_says_so(store: sa.Engine) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="resolver._named_unit looks name decisions up under the record's admin1 as coded "
-    "(PAK.fata), but record_decision stores the context as today's province "
-    "(admin1(FATA) = KP): a decision --within KP (or --within FATA) never applies to a "
-    "record coded FATA, e.g. the 'Spin Tangi' example of 'gawahi geo set --help'",
-)
 def test_a_name_decision_within_kp_applies_to_a_record_coded_fata(store: sa.Engine) -> None:
     decide(store, "Kohat", name="Spin Tangi", within="FATA")
     found = locate(store, admin1="FATA", place="Spin Tangi", day=date(2012, 1, 1))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 import sqlalchemy as sa
 
@@ -134,9 +138,34 @@ def test_resolve_unit_accepts_names_and_ids(units: UnitIndex) -> None:
 def test_resolve_unit_explains_an_unknown_name(units: UnitIndex) -> None:
     with pytest.raises(NotFound) as raised:
         resolve_unit(units, "PAK", "Nowhere")
-    assert str(raised.value) == (
-        "no unit called 'Nowhere' in PAK; did you mean PAK.nowshera, PAK.khushab--nowshera?"
-    )
+    message, _, suggestions = str(raised.value).partition("; did you mean ")
+    assert message == "no unit called 'Nowhere' in PAK"
+    assert sorted(suggestions.rstrip("?").split(", ")) == ["PAK.khushab--nowshera", "PAK.nowshera"]
+
+
+SUGGEST = """
+from gawahi.geo.units import UnitIndex, sync_packs
+from gawahi.store.engine import connect, migrate
+engine = connect("sqlite://")
+migrate(engine)
+with engine.begin() as conn:
+    sync_packs(conn)
+    print(UnitIndex.load(conn).match("PAK", "Nowhere").units)
+"""
+
+
+def test_suggestions_come_in_the_same_order_in_every_process() -> None:
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", SUGGEST],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(outputs) == 1, outputs
 
 
 def test_resolve_unit_lists_the_units_of_an_ambiguous_name(units: UnitIndex) -> None:

@@ -22,7 +22,7 @@ def test_suicide_attacks_read_free_dates_and_ranges(engine: sa.Engine) -> None:
         "Sunday-November 19-1995",
     )
     assert (first["deaths_low"], first["deaths_best"], first["deaths_high"]) == (14, 15, 15)
-    assert first["description"] == "Fixture site’s gate"
+    assert first["description"] == first["location_text"] == "Fixture site’s gate"
     assert first["raw"]["Targeted Sect if any"] == "Shiite"
     assert first["country_iso3"] == "PAK"
 

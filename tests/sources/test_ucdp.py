@@ -35,6 +35,10 @@ def test_normalised_fields_follow_the_codebook(engine: sa.Engine) -> None:
         4,
     )
     assert one_sided["violence_type"] == "one-sided"
+    assert (one_sided["place"], one_sided["location_text"]) == (
+        "Testville town",
+        "Testville market (fixture)",
+    )
     assert [(a["role"], a["name"]) for a in one_sided["actors"]] == [
         ("perpetrator", "Fixture Group A"),
         ("target", "Civilians"),

@@ -68,7 +68,7 @@ def import_boundaries(
             {
                 "unit_id": unit_id,
                 "feature_name": name,
-                "geometry": json.dumps(_geometry(path, number, feature)),
+                "geometry": json.dumps(_geometry(path, number, name, feature)),
             }
         )
     if unmatched and not allow_unmatched:
@@ -141,14 +141,14 @@ def _unit_for(
     return None, "unknown name"
 
 
-def _geometry(path: Path, number: int, feature: dict[str, object]) -> dict[str, object]:
+def _geometry(path: Path, number: int, name: str, feature: dict[str, object]) -> dict[str, object]:
     geometry = feature.get("geometry")
     try:
         shape = shapely.geometry.shape(geometry)
     except (TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as exc:
-        raise FormatError(path, f"feature {number}: unreadable geometry: {exc}") from None
+        raise FormatError(path, f"feature {number} {name!r}: unreadable geometry: {exc}") from None
     if shape.geom_type not in ("Polygon", "MultiPolygon"):
-        raise FormatError(path, f"feature {number}: a {shape.geom_type} is not an area")
+        raise FormatError(path, f"feature {number} {name!r}: a {shape.geom_type} is not an area")
     if not shape.is_valid:
         shape = shapely.make_valid(shape)
     return shapely.geometry.mapping(shape)  # type: ignore[return-value]

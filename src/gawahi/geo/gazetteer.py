@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from gawahi.errors import FormatError, InputError
 from gawahi.geo.names import normalise
-from gawahi.sources.textfile import inspect, open_text
+from gawahi.sources.textfile import SourceFile, inspect, open_text
 from gawahi.store import schema
 
 GEONAMES_COLUMNS = (  # the order of the GeoNames readme
@@ -166,12 +166,10 @@ def import_geonames(conn: sa.Connection, path: Path) -> int:
     return _store(conn, rows)
 
 
-def _records(path: Path, source_file: object) -> Iterator[tuple[int, dict[str, str]]]:
-    with open_text(source_file) as handle:  # type: ignore[arg-type]
-        first = handle.readline()
-        rest = handle.read()
-    text = first + rest
-    if first.startswith("geonameid"):
+def _records(path: Path, source_file: SourceFile) -> Iterator[tuple[int, dict[str, str]]]:
+    with open_text(source_file) as (handle, _position):
+        text = handle.read()
+    if text.startswith("geonameid"):
         reader = csv.DictReader(io.StringIO(text))
         for record in reader:
             yield reader.line_num, {k: (v or "") for k, v in record.items() if k}

@@ -66,7 +66,9 @@ def strip_designators(key: str, designators: Iterable[str]) -> str:
     """The key without generic words such as "district" or "agency" at either end.
 
     Only leading and trailing designators go: "tehsil kotri" -> "kotri",
-    "kurram agency" -> "kurram", but "district court road" stays as it is.
+    "kurram agency" -> "kurram", "district court road" -> "court road"; a designator
+    between other words stays ("dera district road"), and a name that is nothing but
+    designators is kept whole.
     """
     words = key.split()
     phrases = sorted((d.split() for d in designators), key=len, reverse=True)

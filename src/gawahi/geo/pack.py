@@ -22,7 +22,17 @@ import yaml
 
 from gawahi.errors import ConfigError
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML's safe loader (the C one when built), with dates left as text: the unit
+    checks read them, so an impossible date is reported with the unit that has it."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
+_LOADER = _Loader
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _UNIT_KEYS = frozenset(
     {
@@ -130,6 +140,8 @@ def load_pack(path: Path) -> Pack:
         doc = yaml.load(data, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    except ValueError as exc:  # an impossible unquoted date such as 2018-13-01
+        raise ConfigError(f"{path}: a value YAML reads as a date is not one: {exc}") from None
     reader = _Reader(path)
     if not isinstance(doc, dict):
         reader.fail("the file must be a mapping with 'country' and 'units'")

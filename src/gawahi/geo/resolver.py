@@ -229,8 +229,10 @@ class Resolver:
         ):
             if not text:
                 continue
+            # Decisions are kept under today's province (FATA's are under Khyber Pakhtunkhwa).
+            today = self.units.admin1(a1) if a1 else None
             decided = self.name_decisions.get(
-                (country, self._norm(text), a1)
+                (country, self._norm(text), today)
             ) or self.name_decisions.get((country, self._norm(text), None))
             if decided:
                 return _Named(decided, "manual", 1.0)
@@ -286,7 +288,8 @@ class Resolver:
         places = self._places_within(country, loc.place or "", a1)
         districts = {self.place_unit(p) for p in places}
         if not places:
-            result.reasons.append(f"place {loc.place!r} is neither a unit nor in the gazetteer")
+            if not result.candidates:  # else the place was already named as ambiguous
+                result.reasons.append(f"place {loc.place!r} is neither a unit nor in the gazetteer")
             return None
         if len(districts) == 1 and None not in districts:
             result.place_id = places[0].id
@@ -618,6 +621,8 @@ class Resolver:
             result.reasons.append(
                 "the source names no district and its coordinates are missing or too coarse"
             )
+        elif not result.reasons:
+            result.reasons.append("the source gives no province, place or usable coordinates")
 
     def _assign(self, result: Resolution, unit_id: str) -> None:
         result.unit_id = unit_id

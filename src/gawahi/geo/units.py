@@ -180,7 +180,8 @@ class NameMatch:
 
     @property
     def unique(self) -> str | None:
-        return self.units[0] if len(self.units) == 1 else None
+        """The one unit meant, if exactly one matched (suggestions never count)."""
+        return self.units[0] if len(self.units) == 1 and self.method != "none" else None
 
 
 NO_MATCH = NameMatch((), 0.0, "none")
@@ -308,7 +309,7 @@ class UnitIndex:
         for choice, score, _ in hits:
             for unit_id in self._keep(self._exact[(country, choice)], level, within):
                 scored[unit_id] = max(score, scored.get(unit_id, 0.0))
-        ranked = sorted(scored, key=lambda u: -scored[u])
+        ranked = sorted(scored, key=lambda u: (-scored[u], u))  # stable across runs
         if not ranked or scored[ranked[0]] < FUZZY_CUTOFF:
             return NameMatch(tuple(ranked[:3]), 0.0, "none")  # suggestions only
         best = scored[ranked[0]]
