@@ -198,3 +198,54 @@ def test_resolve_twice_changes_nothing_the_second_time(imported: Run) -> None:
             "district_share": 0.3333,
         }
     ]
+
+
+def test_import_without_resolving_leaves_places_for_later(run: Run) -> None:
+    code, out, _ = run("import", "--no-resolve", str(resolver_tests.MERGED))
+    assert code == 0 and "places:" not in out
+    assert json.loads(run("geo", "unresolved", "--json")[1]) == []  # nothing placed yet
+    code, out, _ = run("geo", "resolve", "--json")
+    assert code == 0 and json.loads(out)["changed"] > 0
+
+
+def test_import_geonames_adds_places_that_lookup_finds(run: Run) -> None:
+    code, out, _ = run("geo", "import-geonames", str(GEO / "geonames_dump_with_a_mountain.txt"))
+    assert (code, out) == (
+        0,
+        "imported 2 places from geonames_dump_with_a_mountain.txt; "
+        "run 'gawahi geo resolve' to use them\n",
+    )
+    places = [
+        c for c in json.loads(run("geo", "lookup", "Pasni", "--json")[1]) if c["kind"] == "place"
+    ]
+    assert [(p["name"], p["admin1_id"]) for p in places] == [("Pasni", "PAK.balochistan")]
+
+
+def test_population_figures_are_shown_with_source_and_year(run: Run) -> None:
+    census = DATA / "geo" / "populations" / "census_repeated_province_rows.csv"
+    code, out, _ = run("geo", "import-population", str(census), "--kind", "census")
+    assert code == 0 and out.startswith("imported ")
+    code, out, _ = run("geo", "populations", "Quetta", "--json")
+    figures = {(f["year"], f["figure"]) for f in json.loads(out)}
+    source = "Pakistan Bureau of Statistics, Population and Housing Census 2017, Table 1"
+    assert figures == {
+        (2017, f"2,269,473 persons ({source}; 2017)"),
+        (1998, f"774,547 persons ({source}; 1998)"),
+    }
+
+
+def test_population_import_of_a_wrong_kind_is_a_usage_error(run: Run) -> None:
+    census = DATA / "geo" / "populations" / "census_repeated_province_rows.csv"
+    code, _, err = run("geo", "import-population", str(census), "--kind", "guess")
+    assert code == 2 and "'guess' is not one of" in err
+
+
+def test_the_country_defaults_to_the_only_one_loaded_and_names_are_accepted(run: Run) -> None:
+    by_default = json.loads(run("geo", "lookup", "Quetta", "--json")[1])
+    by_name = json.loads(run("geo", "lookup", "Quetta", "--country", "Pakistan", "--json")[1])
+    assert by_default == by_name and by_default[0]["id"] == "PAK.quetta"
+    code, _, err = run("geo", "lookup", "Quetta", "--country", "Atlantis")
+    assert (code, err) == (
+        2,
+        "error: 'Atlantis' is not a country gawahi knows; give its ISO3 code\n",
+    )

@@ -40,7 +40,7 @@ def census(
     engine: sa.Engine, units: UnitIndex, path: Path = CENSUS, **options: bool
 ) -> PopulationImport:
     with engine.begin() as conn:
-        return import_census(conn, units, path, **options)
+        return import_census(conn, units, path, country="PAK", **options)
 
 
 def estimates(engine: sa.Engine, units: UnitIndex, path: Path = ESTIMATES) -> PopulationImport:

@@ -95,3 +95,30 @@ def test_schema_changes_roll_back_with_their_transaction(engine: sa.Engine) -> N
     names = set(sa.inspect(engine).get_table_names())
     columns = {c["name"] for c in sa.inspect(engine).get_columns("datasets")}
     assert "half_done" not in names and "half_done" not in columns
+
+
+def test_upgrading_to_places_fills_location_text_from_the_raw_rows(tmp_path: Path) -> None:
+    # Incidents imported before schema 0003 get the source's location words without a
+    # re-import: the migration reads them from the raw row, by format.
+    store = connect(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    migrate(store, target="0002")
+    with store.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO datasets (id, format, name, file_name, sha256, imported_at) "
+            "VALUES (1, 'ucdp-ged', 'old', 'old.csv', 'abc', '2024-01-01 00:00:00')"
+        )
+        for uid, source, raw in (
+            ("ucdp-ged:1", "ucdp-ged", '{"where_description": " Fixture market "}'),
+            ("pbc-suicide:1", "pbc-suicide", '{"Location": "N/A"}'),
+            ("acled:1", "acled", '{"location": "Fixture town"}'),
+        ):
+            conn.exec_driver_sql(
+                "INSERT INTO incidents (uid, source, source_id, dataset_id, first_dataset_id, "
+                "content_hash, date_precision, location_precision, raw) "
+                f"VALUES ('{uid}', '{source}', '1', 1, 1, 'h', 'day', 'exact', '{raw}')"
+            )
+    migrate(store)
+    with store.connect() as conn:
+        texts = dict(conn.exec_driver_sql("SELECT uid, location_text FROM incidents").all())
+    # ACLED keeps its location as the place, not as location text; "N/A" is no text.
+    assert texts == {"ucdp-ged:1": "Fixture market", "pbc-suicide:1": None, "acled:1": None}

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from gawahi.cli.context import Context
 from gawahi.cli.output import emit, emit_json, emit_table
-from gawahi.incidents.countries import iso3
 from gawahi.store.queries import (
     LIST_COLUMNS,
     IncidentFilter,
@@ -96,19 +95,19 @@ def incidents(ctx: Context, as_json: bool, as_csv: bool, **filters: object) -> N
     if filters["date_from"] and filters["date_to"] and filters["date_from"] > filters["date_to"]:
         raise click.UsageError("--from is after --to")
     unit = filters.pop("unit")
-    where = (_in_unit(ctx, str(unit), str(filters["country"] or "PAK")),) if unit else ()
+    where = (_in_unit(ctx, str(unit), filters["country"]),) if unit else ()  # type: ignore[arg-type]
     wanted = IncidentFilter(**filters, where=where)  # type: ignore[arg-type]
     emit(find_incidents(ctx.engine(), wanted), LIST_COLUMNS, as_json, as_csv)
 
 
-def _in_unit(ctx: Context, name: str, country: str) -> sa.ColumnElement[bool]:
-    from gawahi.geo.lookup import resolve_unit, unit_condition
+def _in_unit(ctx: Context, name: str, country: str | None) -> sa.ColumnElement[bool]:
+    from gawahi.geo.lookup import choose_country, resolve_unit, unit_condition
     from gawahi.geo.units import UnitIndex
 
     with ctx.engine().connect() as conn:
         units = UnitIndex.load(conn)
-    code = country.upper() if len(country) == 3 else iso3(country)
-    return unit_condition(units, resolve_unit(units, code or country, name))
+    code = choose_country(units, country)
+    return unit_condition(units, resolve_unit(units, code, name))
 
 
 @click.command()

@@ -108,11 +108,13 @@ def unresolved(
 
 @geo.command(name="lookup")
 @click.argument("name")
-@click.option("--country", default="PAK", show_default=True, help="ISO3 code.")
+@click.option("--country", help="ISO3 code (default: the only country whose units are loaded).")
 @click.option("--within", help="Only inside this unit (e.g. a province).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
-def lookup_(ctx: Context, name: str, country: str, within: str | None, as_json: bool) -> None:
+def lookup_(
+    ctx: Context, name: str, country: str | None, within: str | None, as_json: bool
+) -> None:
     """What NAME may mean: units and gazetteer places, with confidence.
 
     \b
@@ -122,13 +124,14 @@ def lookup_(ctx: Context, name: str, country: str, within: str | None, as_json: 
     """
     with ctx.engine().begin() as conn:
         sync_packs(conn)
-        gazetteer.ensure_default(conn, [country.upper()])
-        found = lookup.lookup(conn, name, country.upper(), within)
+        country = lookup.choose_country(UnitIndex.load(conn), country)
+        gazetteer.ensure_default(conn, [country])
+        found = lookup.lookup(conn, name, country, within)
     if as_json:
         emit_json([c.as_dict() for c in found])
         return
     if not found:
-        click.echo(f"nothing called {name!r} in {country.upper()}")
+        click.echo(f"nothing called {name!r} in {country}")
         return
     emit_table(
         [c.as_dict() for c in found],
@@ -179,7 +182,7 @@ def units(ctx: Context, country: str, level: int | None, as_json: bool, as_csv: 
 @click.argument("words", nargs=-1, required=True, metavar="[NAME] UNIT")
 @click.option("--incident", "incident_uid", help="Decide for this one incident instead of a name.")
 @click.option("--within", help="The province the name is used in (else: anywhere in the country).")
-@click.option("--country", default="PAK", show_default=True, help="ISO3 code.")
+@click.option("--country", help="ISO3 code (default: the only country whose units are loaded).")
 @click.option("--reason", required=True, help="Why: shown to whoever checks the decision.")
 @click.option(
     "--by", "decided_by", default=getpass.getuser, show_default="your login", help="Who decides."
@@ -190,7 +193,7 @@ def set_(
     words: tuple[str, ...],
     incident_uid: str | None,
     within: str | None,
-    country: str,
+    country: str | None,
     reason: str,
     decided_by: str,
 ) -> None:
@@ -209,7 +212,13 @@ def set_(
         decision_id = decisions.record_decision(
             conn,
             decisions.Decision(
-                country.upper(), unit, reason, decided_by, name, within, incident_uid
+                lookup.choose_country(UnitIndex.load(conn), country),
+                unit,
+                reason,
+                decided_by,
+                name,
+                within,
+                incident_uid,
             ),
         )
         report = resolve_incidents(conn)
@@ -282,11 +291,11 @@ def import_boundaries_(
     required=True,
     help="census: the tidy census table; estimates: a cited group-estimates CSV.",
 )
-@click.option("--country", default="PAK", show_default=True, help="ISO3 code.")
+@click.option("--country", help="ISO3 code (default: the only country whose units are loaded).")
 @click.option("--allow-unmatched", is_flag=True, help="Keep rows whose place is not a unit.")
 @click.pass_obj
 def import_population(
-    ctx: Context, path: Path, kind: str, country: str, allow_unmatched: bool
+    ctx: Context, path: Path, kind: str, country: str | None, allow_unmatched: bool
 ) -> None:
     """Import population figures: census totals or cited estimates for a group."""
     with ctx.engine().begin() as conn:
@@ -294,11 +303,19 @@ def import_population(
         index = UnitIndex.load(conn)
         if kind == "census":
             done = populations.import_census(
-                conn, index, path, country=country.upper(), allow_unmatched=allow_unmatched
+                conn,
+                index,
+                path,
+                country=lookup.choose_country(index, country),
+                allow_unmatched=allow_unmatched,
             )
         else:
             done = populations.import_estimates(
-                conn, index, path, country=country.upper(), allow_unmatched=allow_unmatched
+                conn,
+                index,
+                path,
+                country=lookup.choose_country(index, country),
+                allow_unmatched=allow_unmatched,
             )
     click.echo(f"imported {done.rows} population figures from {done.file_name}")
     for line in [*done.unmatched, *done.notes]:
@@ -308,16 +325,18 @@ def import_population(
 @geo.command(name="populations")
 @click.argument("unit", required=False)
 @click.option("--group", help="Only figures for this group (e.g. 'Hazara').")
-@click.option("--country", default="PAK", show_default=True, help="ISO3 code.")
+@click.option("--country", help="ISO3 code (default: the only country whose units are loaded).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_obj
 def populations_(
-    ctx: Context, unit: str | None, group: str | None, country: str, as_json: bool
+    ctx: Context, unit: str | None, group: str | None, country: str | None, as_json: bool
 ) -> None:
     """Population figures for UNIT (or the country), each with its source and year."""
     with ctx.engine().connect() as conn:
-        unit_id = lookup.resolve_unit(UnitIndex.load(conn), country.upper(), unit) if unit else None
-        found = populations.denominators(conn, unit_id, group)
+        index = UnitIndex.load(conn)
+        code = lookup.choose_country(index, country)
+        unit_id = lookup.resolve_unit(index, code, unit) if unit else None
+        found = populations.denominators(conn, unit_id, group, country=code)
     rows = [d.__dict__ | {"figure": d.describe()} for d in found]
     if as_json:
         emit_json(rows)

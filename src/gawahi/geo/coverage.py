@@ -86,29 +86,20 @@ def unresolved(
     """Incidents without a district (``level`` 2) or without a province (1), grouped."""
     inc, places = schema.incidents, schema.incident_places
     missing = places.c.admin2_id.is_(None) if level == 2 else places.c.admin1_id.is_(None)
+    grouped = (
+        inc.c.source,
+        places.c.status,
+        inc.c.admin1,
+        inc.c.admin2,
+        inc.c.place,
+        places.c.reason,
+        places.c.candidates,
+    )
     query = (
-        sa.select(
-            inc.c.source,
-            places.c.status,
-            inc.c.admin1,
-            inc.c.admin2,
-            inc.c.place,
-            places.c.reason,
-            places.c.candidates,
-            sa.func.count(),
-            sa.func.min(inc.c.uid),
-        )
+        sa.select(*grouped, sa.func.count(), sa.func.min(inc.c.uid))
         .join(places, places.c.uid == inc.c.uid)
         .where(missing)
-        .group_by(
-            inc.c.source,
-            places.c.status,
-            inc.c.admin1,
-            inc.c.admin2,
-            inc.c.place,
-            places.c.reason,
-            places.c.candidates,
-        )
+        .group_by(*grouped)
         .order_by(sa.func.count().desc(), inc.c.source, inc.c.place)
     )
     if source:

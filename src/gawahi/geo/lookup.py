@@ -16,9 +16,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gawahi.errors import NotFound
+from gawahi.errors import ConfigError, NotFound
 from gawahi.geo.gazetteer import Gazetteer
 from gawahi.geo.units import UnitIndex
+from gawahi.incidents.countries import iso3
 from gawahi.store import schema
 
 
@@ -99,6 +100,24 @@ def _unit_candidate(units: UnitIndex, unit_id: str, score: float, method: str) -
         round(score, 3),
         method,
     )
+
+
+def choose_country(units: UnitIndex, given: str | None) -> str:
+    """The country a command means: ``given`` (ISO3 or a name), else the only one loaded.
+
+    No country is a default in the code: with packs for several countries, say which.
+    """
+    if given:
+        code = given.upper() if len(given) == 3 else iso3(given)
+        if not code:
+            raise ConfigError(f"{given!r} is not a country gawahi knows; give its ISO3 code")
+        return code
+    loaded = sorted({unit.country for unit in units.units.values()})
+    if len(loaded) != 1:
+        raise ConfigError(
+            f"units are loaded for {', '.join(loaded) or 'no country'}; give --country"
+        )
+    return loaded[0]
 
 
 def resolve_unit(units: UnitIndex, country: str, name: str) -> str:
