@@ -33,9 +33,9 @@ def test_init_then_init_again(run) -> None:
     code, out, _ = run("init")
     assert (code, out) == (
         0,
-        "created database (schema 0003)\nloaded administrative units for PAK\n",
+        "created database (schema 0004)\nloaded administrative units for PAK\n",
     )
-    assert run("init")[:2] == (0, "database is up to date (schema 0003)\n")
+    assert run("init")[:2] == (0, "database is up to date (schema 0004)\n")
 
 
 def test_commands_need_an_initialised_store(run, tmp_path: Path) -> None:
@@ -57,6 +57,7 @@ def test_import_prints_what_happened_and_the_same_file_twice_changes_nothing(run
         "ucdp_hdx_hxl_tag_row.csv: dataset 1 (ucdp-ged), 2 rows read: 2 new, 0 updated, "
         "0 unchanged, 0 rejected, 1 skipped\n"
         "  places: 2 unresolved (see 'gawahi geo unresolved')\n"
+        "  victim tags: none (see 'gawahi profiles counts')\n"
         "  skipped line 2: HXL hashtag row (HDX), not an event\n"
     )
     code, out, _ = run("import", str(DATA / "ucdp_hdx_hxl_tag_row.csv"))

@@ -31,6 +31,7 @@ from gawahi.incidents.record import (
 from gawahi.sources import registry
 from gawahi.sources.base import DatasetInfo, header_key
 from gawahi.sources.rows import DEFAULT_NULLS, Row
+from gawahi.textyaml import TextLoader
 
 TOP_KEYS = (
     "dataset",
@@ -73,35 +74,6 @@ BOUNDS = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0)}
 ENUMS: dict[str, type[StrEnum]] = {
     "location_precision": LocationPrecision,
     "date_precision": DatePrecision,
-}
-
-
-class _TextLoader(yaml.SafeLoader):
-    """YAML where every scalar stays text as written, and a key given twice is an error.
-
-    Plain YAML reads ``no`` as false, ``1.10`` as 1.1 and ``2013-03-12`` as a date;
-    in a mapping these are null markers, versions and map keys, so they stay text.
-    """
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[str] = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                if key_node.value in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None,
-                        None,
-                        f"the key {key_node.value!r} is given twice",
-                        key_node.start_mark,
-                    )
-                seen.add(key_node.value)
-        return super().construct_mapping(node, deep=deep)
-
-
-_KEEP_TAGS = ("tag:yaml.org,2002:null", "tag:yaml.org,2002:merge")
-_TextLoader.yaml_implicit_resolvers = {
-    first: [(tag, regex) for tag, regex in resolvers if tag in _KEEP_TAGS]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
 
@@ -199,7 +171,7 @@ class _MappingReader:
         except (OSError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{self.path}: cannot read the mapping file ({exc})") from None
         try:
-            loaded = yaml.load(text, Loader=_TextLoader)
+            loaded = yaml.load(text, Loader=TextLoader)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f", line {mark.line + 1}" if mark is not None else ""

@@ -312,3 +312,48 @@ populations = sa.Table(
     sa.Column("line", sa.Integer, nullable=False),
     sa.Index(None, "unit_id", "group_name", "year"),
 )
+
+# --- Profiles (profiles/) ------------------------------------------------------------
+# A tag says one thing about one incident with its evidence: which rule of which pack
+# matched which words of which field. The same tag may have several rows (a coded field
+# and a headline both say "Shia"); counts take distinct (incident, tag, role).
+
+tags = sa.Table(
+    "tags",
+    metadata,
+    sa.Column("incident_uid", sa.ForeignKey("incidents.uid", ondelete="CASCADE"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("tag", sa.String(60), nullable=False),  # a group or perpetrator id of a pack
+    sa.Column("role", sa.String(12), nullable=False),  # victim | perpetrator | context
+    sa.Column("method", sa.String(12), nullable=False),  # field|lexicon|cue|manual|propagated
+    sa.Column("rule", sa.Text, nullable=False),
+    sa.Column("field", sa.Text, nullable=False),
+    sa.Column("matched", sa.Text, nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Index(None, "tag", "role"),
+)
+
+# Per incident: the hash of everything its tags depend on (record, places, packs, tagger
+# version, decisions), so a re-run recomputes only what changed.
+tag_state = sa.Table(
+    "tag_state",
+    metadata,
+    sa.Column("incident_uid", sa.ForeignKey("incidents.uid", ondelete="CASCADE"), primary_key=True),
+    sa.Column("input_hash", sa.String(32), nullable=False),
+)
+
+# A person's decision about one tag of one incident: add it (with the reason as its
+# evidence) or reject it (the machine's tags for it are dropped on every later run).
+tag_decisions = sa.Table(
+    "tag_decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("incident_uid", sa.ForeignKey("incidents.uid", ondelete="CASCADE"), nullable=False),
+    sa.Column("tag", sa.String(60), nullable=False),
+    sa.Column("role", sa.String(12), nullable=False),
+    sa.Column("action", sa.String(8), nullable=False),  # add | reject
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("decided_by", sa.Text, nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index(None, "incident_uid"),
+)
