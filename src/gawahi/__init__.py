@@ -1,10 +1,12 @@
 """gawahi (گواہی, "testimony"): an evidence workbench for asylum risk assessment.
 
-The public API: open a store, import files, read incidents back.
+The public API: open a store, import files, tag them, read incidents back.
 """
 
 from gawahi.errors import GawahiError, ImportRejected, Problem
 from gawahi.incidents import Actor, ActorRole, Citation, DatePrecision, Incident, LocationPrecision
+from gawahi.profiles.pack import load_packs
+from gawahi.profiles.tagging import tag_incidents
 from gawahi.sources.fetch import fetch_ucdp
 from gawahi.sources.importer import ImportOptions, ImportReport, import_file
 from gawahi.store.engine import connect, migrate
@@ -29,5 +31,7 @@ __all__ = [
     "get_incident",
     "import_file",
     "list_datasets",
+    "load_packs",
     "migrate",
+    "tag_incidents",
 ]

@@ -107,6 +107,8 @@ def test_fetch_command(
     assert result.stdout == (
         "ged221-csv-pak.csv: dataset 1 (ucdp-ged), 2 rows read: 2 new, "
         "0 updated, 0 unchanged, 0 rejected, 0 skipped\n"
+        "  places: 2 unresolved (see 'gawahi geo unresolved')\n"
+        "  victim tags: none (see 'gawahi profiles counts')\n"
     )
     assert (tmp_path / "data" / "cache" / "ucdp" / "ged221-csv.zip.sha256").exists()
 

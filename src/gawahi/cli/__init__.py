@@ -44,7 +44,7 @@ def main(ctx: click.Context, db: str | None, debug: bool) -> None:
 
 
 def _register() -> None:
-    from gawahi.cli import browse, fetch_cmd, geo_cmd, import_cmd, store_cmd
+    from gawahi.cli import browse, fetch_cmd, geo_cmd, import_cmd, profiles_cmd, store_cmd
 
     for command in (
         store_cmd.init,
@@ -54,6 +54,10 @@ def _register() -> None:
         browse.show,
         fetch_cmd.fetch,
         geo_cmd.geo,
+        profiles_cmd.tag,
+        profiles_cmd.why,
+        profiles_cmd.profiles,
+        profiles_cmd.eval_,
     ):
         main.add_command(command)
 

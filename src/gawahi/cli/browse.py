@@ -78,6 +78,19 @@ def _day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dat
 @click.option("--actor", help="Part of an actor's name (perpetrator, target or associated).")
 @click.option("--source", help="Only this source, e.g. ucdp-ged, gtd, pbc-suicide.")
 @click.option("--text", help="Words in the description, place or cited headlines.")
+@click.option(
+    "--tag",
+    "tags",
+    multiple=True,
+    help="Carries this tag (repeatable: all must hold): 'shia' (victim or perpetrator), "
+    "'hazara:victim', 'lej:perpetrator'. See 'gawahi profiles'.",
+)
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    help="With --tag: only tags at least this sure (0.95 coded, 0.8 named, 0.6 cue).",
+)
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV.")
@@ -89,6 +102,7 @@ def incidents(ctx: Context, as_json: bool, as_csv: bool, **filters: object) -> N
     Example:
       gawahi incidents --country PAK --admin1 Balochistan --from 2012-01-01 --to 2013-12-31
       gawahi incidents --actor "Lashkar-e-Jhangvi" --json
+      gawahi incidents --unit Quetta --tag shia:victim --tag hazara:victim
     """
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
@@ -96,6 +110,7 @@ def incidents(ctx: Context, as_json: bool, as_csv: bool, **filters: object) -> N
         raise click.UsageError("--from is after --to")
     unit = filters.pop("unit")
     where = (_in_unit(ctx, str(unit), filters["country"]),) if unit else ()  # type: ignore[arg-type]
+    where += _tagged(filters.pop("tags"), filters.pop("min_confidence"))  # type: ignore[arg-type]
     wanted = IncidentFilter(**filters, where=where)  # type: ignore[arg-type]
     emit(find_incidents(ctx.engine(), wanted), LIST_COLUMNS, as_json, as_csv)
 
@@ -108,6 +123,14 @@ def _in_unit(ctx: Context, name: str, country: str | None) -> sa.ColumnElement[b
         units = UnitIndex.load(conn)
     code = choose_country(units, country)
     return unit_condition(units, resolve_unit(units, code, name))
+
+
+def _tagged(specs: tuple[str, ...], min_confidence: float) -> tuple[sa.ColumnElement[bool], ...]:
+    from gawahi.profiles.pack import load_packs
+    from gawahi.profiles.queries import TagSpec, tag_condition
+
+    packs = load_packs() if specs else None
+    return tuple(tag_condition(TagSpec.parse(s, packs), min_confidence) for s in specs)
 
 
 @click.command()

@@ -7,7 +7,7 @@ import os
 import click
 
 from gawahi.cli.context import Context
-from gawahi.cli.import_cmd import print_report
+from gawahi.cli.import_cmd import AfterImport, print_report
 from gawahi.cli.output import progress_bar
 from gawahi.settings import cache_dir
 from gawahi.sources.fetch import UCDP_DOWNLOADS, fetch_ucdp
@@ -36,7 +36,14 @@ def ucdp(ctx: Context, version: str, country: str | None) -> None:
     engine = ctx.engine()
     base = os.environ.get(UCDP_BASE_ENV, UCDP_DOWNLOADS)
     with progress_bar(f"UCDP GED {version}") as progress:
+        after = AfterImport()
         report = fetch_ucdp(
-            engine, version, cache_dir(), country=country, base_url=base, progress=progress
+            engine,
+            version,
+            cache_dir(),
+            country=country,
+            base_url=base,
+            progress=progress,
+            finish=after,
         )
-    print_report(report)
+    print_report(report, *after.reports(report.dataset_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from gawahi.cli.context import Context
 from gawahi.cli.output import emit_json, progress_bar
 from gawahi.geo.resolve import ResolveReport, resolve_incidents
+from gawahi.profiles.tagging import TagReport, tag_incidents
 from gawahi.sources.importer import ImportOptions, ImportReport, import_file
 from gawahi.sources.registry import formats
 
@@ -43,6 +45,11 @@ SHOW_PROBLEMS = 20
     is_flag=True,
     help="Do not resolve places now (run 'gawahi geo resolve' later).",
 )
+@click.option(
+    "--no-tag",
+    is_flag=True,
+    help="Do not tag victim groups and perpetrators now (run 'gawahi tag' later).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the import report as JSON.")
 @click.pass_obj
 def import_(
@@ -54,6 +61,7 @@ def import_(
     encoding: str | None,
     allow_rejects: bool,
     no_resolve: bool,
+    no_tag: bool,
     as_json: bool,
 ) -> None:
     """Import event files (UCDP GED, ACLED, GTD, Pakistan Body Count, mapped CSV/JSON).
@@ -68,30 +76,60 @@ def import_(
       gawahi import register.csv --mapping register.yaml
     """
     engine = ctx.engine()
-    places: dict[int, ResolveReport] = {}
-
-    def resolve_places(conn: sa.Connection, dataset_id: int) -> None:
-        places[dataset_id] = resolve_incidents(conn, dataset_id=dataset_id)
-
-    finish = None if no_resolve else resolve_places
-    options = ImportOptions(format_, mapping, version, encoding, allow_rejects, finish=finish)
+    after = AfterImport(resolve=not no_resolve, tag=not no_tag)
+    options = ImportOptions(format_, mapping, version, encoding, allow_rejects, finish=after)
+    extra = {"places": after.places, "tags": after.tags}
     reports = []
     try:
         for path in files:
             with progress_bar(f"importing {path.name}") as progress:
                 reports.append(import_file(engine, path, options, progress))
             if not as_json:
-                print_report(reports[-1], places.get(reports[-1].dataset_id))
+                dataset_id = reports[-1].dataset_id
+                print_report(reports[-1], *after.reports(dataset_id))
     finally:  # files imported before a failing one stay imported: say so
         if as_json:
-            emit_json([_with_places(report_dict(r), places.get(r.dataset_id)) for r in reports])
+            emit_json([_with_extra(report_dict(r), extra, r.dataset_id) for r in reports])
 
 
-def _with_places(report: dict[str, object], places: ResolveReport | None) -> dict[str, object]:
-    return report | {"places": places.as_dict() if places else None}
+class AfterImport:
+    """What runs in an import's transaction once its rows are in: placing, then tagging
+    (tags read the places: a cue such as Hazara Town holds only in Quetta)."""
+
+    def __init__(self, resolve: bool = True, tag: bool = True) -> None:
+        self.resolve, self.tag = resolve, tag
+        self.places: dict[int, ResolveReport] = {}
+        self.tags: dict[int, TagReport] = {}
+
+    def __call__(self, conn: sa.Connection, dataset_id: int) -> None:
+        if self.resolve:
+            self.places[dataset_id] = resolve_incidents(conn, dataset_id=dataset_id)
+        if self.tag:
+            self.tags[dataset_id] = tag_incidents(conn, dataset_id=dataset_id)
+
+    def reports(self, dataset_id: int | None) -> tuple[ResolveReport | None, TagReport | None]:
+        if dataset_id is None:
+            return None, None
+        return self.places.get(dataset_id), self.tags.get(dataset_id)
 
 
-def print_report(report: ImportReport, places: ResolveReport | None = None) -> None:
+def _with_extra(
+    report: dict[str, object], extra: dict[str, dict[int, Any]], dataset_id: int | None
+) -> dict[str, object]:
+    found = {key: reports.get(dataset_id) for key, reports in extra.items()}  # type: ignore[arg-type]
+    return report | {key: r.as_dict() if r else None for key, r in found.items()}
+
+
+def _print_tags(report: TagReport | None) -> None:
+    if report is not None:
+        victims = sorted((t, n) for (t, role), n in report.tags.items() if role == "victim")
+        shown = ", ".join(f"{t} {n}" for t, n in victims[:8]) or "none"
+        click.echo(f"  victim tags: {shown} (see 'gawahi profiles counts')")
+
+
+def print_report(
+    report: ImportReport, places: ResolveReport | None = None, tags: TagReport | None = None
+) -> None:
     if report.already_imported:
         click.echo(
             f"{report.path.name}: already imported as dataset {report.dataset_id}; nothing changed"
@@ -106,6 +144,7 @@ def print_report(report: ImportReport, places: ResolveReport | None = None) -> N
     if places is not None:
         status = ", ".join(f"{n} {s}" for s, n in sorted(places.status.items()))
         click.echo(f"  places: {status} (see 'gawahi geo unresolved')")
+    _print_tags(tags)
     for line, reason in report.skipped[:SHOW_PROBLEMS]:
         click.echo(f"  skipped line {line}: {reason}")
     for kind, problems in (("rejected", report.problems), ("warning", report.warnings)):

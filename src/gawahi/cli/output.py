@@ -16,7 +16,9 @@ from rich.table import Table
 
 
 def emit_json(data: Any) -> None:
-    click.echo(orjson.dumps(data, default=str, option=orjson.OPT_INDENT_2).decode())
+    # non-str keys: SQLAlchemy labels are str subclasses, which orjson refuses otherwise
+    options = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+    click.echo(orjson.dumps(data, default=str, option=options).decode())
 
 
 def emit_csv(records: Iterable[dict[str, Any]], columns: Sequence[str]) -> None:

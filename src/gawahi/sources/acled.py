@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any, ClassVar
@@ -293,13 +294,17 @@ def _actors(row: Row) -> list[Actor]:
 
 
 def _actor2_role(row: Row) -> ActorRole:
-    one_sided = (
-        (row.text("event_type") or "").lower() in _ONE_SIDED_EVENTS
-        or (row.text("sub_event_type") or "").lower() in _ONE_SIDED_SUB_EVENTS
-        or (row.text("inter2") or "").lower() in _CIVILIANS
-        or row.text("civilian_targeting") is not None
+    return ActorRole.TARGET if one_sided(row.text) else ActorRole.PERPETRATOR
+
+
+def one_sided(text: Callable[[str], str | None]) -> bool:
+    """Whether actor2 was attacked rather than fought (``text`` reads a column)."""
+    return (
+        (text("event_type") or "").lower() in _ONE_SIDED_EVENTS
+        or (text("sub_event_type") or "").lower() in _ONE_SIDED_SUB_EVENTS
+        or (text("inter2") or "").lower() in _CIVILIANS
+        or text("civilian_targeting") is not None
     )
-    return ActorRole.TARGET if one_sided else ActorRole.PERPETRATOR
 
 
 def _names(text: str | None) -> list[str]:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import sqlalchemy as sa
 
 from gawahi.errors import ConfigError, FetchError, FormatError
 from gawahi.incidents.countries import iso3
@@ -44,13 +45,17 @@ def fetch_ucdp(
     base_url: str = UCDP_DOWNLOADS,
     client: httpx.Client | None = None,
     progress: Progress | None = None,
+    finish: Callable[[sa.Connection, int], None] | None = None,
 ) -> ImportReport:
-    """Download (or reuse) GED ``version``, keep ``country`` only if given, and import it."""
+    """Download (or reuse) GED ``version``, keep ``country`` only if given, and import it
+    (``finish`` runs in the import's transaction, as for any import)."""
     url = ucdp_release_url(version, base_url)
     archive = download(url, cache / "ucdp", client=client, progress=progress, check=_is_zip)
     sha = _recorded_sha(archive.with_name(archive.name + ".sha256"))
     data = archive if country is None else extract_country(archive, country)
-    options = ImportOptions(format="ucdp-ged", version=version, origin=f"{url} sha256:{sha}")
+    options = ImportOptions(
+        format="ucdp-ged", version=version, origin=f"{url} sha256:{sha}", finish=finish
+    )
     return import_file(engine, data, options, progress)  # type: ignore[arg-type]
 
 

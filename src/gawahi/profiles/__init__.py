@@ -1,0 +1,1 @@
+"""Victim groups and perpetrators: packs (YAML data), the tagger and its provenance."""
