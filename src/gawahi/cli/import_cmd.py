@@ -122,9 +122,14 @@ def _with_extra(
 
 def _print_tags(report: TagReport | None) -> None:
     if report is not None:
-        victims = sorted((t, n) for (t, role), n in report.tags.items() if role == "victim")
+        # the most frequent first: an alphabetical cut would hide "shia" behind "activist"
+        victims = sorted(
+            ((t, n) for (t, role), n in report.tags.items() if role == "victim"),
+            key=lambda item: (-item[1], item[0]),
+        )
         shown = ", ".join(f"{t} {n}" for t, n in victims[:8]) or "none"
-        click.echo(f"  victim tags: {shown} (see 'gawahi profiles counts')")
+        more = f" and {len(victims) - 8} more" if len(victims) > 8 else ""
+        click.echo(f"  victim tags: {shown}{more} (see 'gawahi profiles counts')")
 
 
 def print_report(
