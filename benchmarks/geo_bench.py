@@ -31,13 +31,14 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from memory import peak_rss_mb
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GAWAHI_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -130,7 +131,7 @@ def worker(peer: str, db: Path) -> dict[str, Any]:
     return {
         "peer": peer,
         "seconds": time.perf_counter() - start,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
         **details,
     }
 

@@ -34,13 +34,14 @@ import json
 import os
 import random
 import re
-import resource
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from memory import peak_rss_mb
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GAWAHI_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -144,20 +145,9 @@ def worker(peer: str, db: Path) -> dict[str, Any]:
     return {
         "peer": peer,
         "seconds": time.perf_counter() - start,
-        "peak_rss_mb": _peak_rss_mb(),
+        "peak_rss_mb": peak_rss_mb(),
         **details,
     }
-
-
-def _peak_rss_mb() -> float:
-    """This process's own peak RSS. Not ru_maxrss: Linux carries that over from the
-    parent at fork, so every worker would report the setup process's memory."""
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _gawahi(db: Path, workers: int | None = None) -> dict[str, Any]:
