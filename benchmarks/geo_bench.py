@@ -27,18 +27,16 @@ times are a floor for the coordinate step, not an equal race.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from memory import peak_rss_mb
+from harness import arguments, measure, run_peer, write_docs
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GAWAHI_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -49,8 +47,6 @@ REAL_FILES = (
     SHARED / "pakistan_drone_attacks" / "PakistanDroneAttacks.csv",
 )
 WORKDIR = Path("/tmp/gawahi-bench")
-DOC = REPO / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- geo-bench:begin -->", "<!-- geo-bench:end -->"
 LOCATION = (
     "country_iso3",
     "country",
@@ -125,17 +121,6 @@ def _synthetic(rng: random.Random, row: Any, n: int, dataset_id: int) -> dict[st
     }
 
 
-def worker(peer: str, db: Path) -> dict[str, Any]:
-    start = time.perf_counter()
-    details = PEERS[peer](db)
-    return {
-        "peer": peer,
-        "seconds": time.perf_counter() - start,
-        "peak_rss_mb": peak_rss_mb(),
-        **details,
-    }
-
-
 def _gawahi(db: Path) -> dict[str, Any]:
     import sqlalchemy as sa
 
@@ -189,18 +174,6 @@ PEERS = {
 }
 
 
-def run(peer: str, db: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--worker", peer, "--db", str(db)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        return {"peer": peer, "error": done.stderr.strip().splitlines()[-1:]}
-    return json.loads(done.stdout)
-
-
 def table(results: list[dict[str, Any]], rows: int) -> str:
     lines = [
         f"Resolving {rows:,} SYNTHETIC incidents (locations resampled from the real UCDP GED and "
@@ -227,27 +200,10 @@ def table(results: list[dict[str, Any]], rows: int) -> str:
     return "\n".join(lines)
 
 
-def write_docs(text: str) -> None:
-    doc = DOC.read_text(encoding="utf-8")
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in doc:
-        doc = doc[: doc.index(BEGIN)] + block + doc[doc.index(END) + len(END) :]
-    else:
-        doc += "\n" + block + "\n"
-    DOC.write_text(doc, encoding="utf-8")
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--peers", default="gawahi,gawahi-again,geopandas,reverse_geocoder")
-    parser.add_argument("--write-docs", action="store_true")
-    parser.add_argument("--worker", choices=sorted(PEERS))
-    parser.add_argument("--db", type=Path)
-    args = parser.parse_args()
+    args = arguments(__doc__, PEERS, "gawahi,gawahi-again,geopandas,reverse_geocoder")
     if args.worker:
-        print(json.dumps(worker(args.worker, args.db)))
+        print(json.dumps(measure(PEERS, args.worker, args.db)))
         return 0
     missing = [p for p in (*REAL_FILES, BOUNDS) if not p.exists()]
     if missing:
@@ -258,14 +214,15 @@ def main() -> int:
     started = time.perf_counter()
     setup(db, args.rows, args.seed)
     print(f"setup (not timed): {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    results = [run(peer, db) for peer in args.peers.split(",")]
+    results = [run_peer(__file__, peer, db) for peer in args.peers.split(",")]
     db.unlink(missing_ok=True)
     text = table(results, args.rows)
     print(text)
     if args.write_docs:
         write_docs(
+            "geo",
             text + f"\n\nCommand: `.venv/bin/python benchmarks/geo_bench.py --rows {args.rows} "
-            "--write-docs` (2-core machine of this repository's CI)."
+            "--write-docs` (2-core machine of this repository's CI).",
         )
     return 0
 

@@ -29,19 +29,17 @@ Timed, each in its own process (wall time, peak RSS):
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
 import re
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from memory import peak_rss_mb
+from harness import arguments, measure, run_peer, write_docs
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("GAWAHI_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -51,8 +49,6 @@ REAL_FILES = (
     SHARED / "pakistan_drone_attacks" / "PakistanDroneAttacks.csv",
 )
 WORKDIR = Path("/tmp/gawahi-bench")
-DOC = REPO / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- tag-bench:begin -->", "<!-- tag-bench:end -->"
 COPIED = ("source", "raw", "description", "location_text", "place", "country_iso3")
 PLACE = ("admin1_id", "admin2_id", "unit_id", "status", "method", "confidence")
 # The raw fields the source readers treat as words (targets, text, places).
@@ -139,17 +135,6 @@ def _place(n: int, row: Any) -> dict[str, Any]:
     return values | {"uid": f"{row[0]}:SYNTHETIC-{n}", "input_hash": "synthetic"}
 
 
-def worker(peer: str, db: Path) -> dict[str, Any]:
-    start = time.perf_counter()
-    details = PEERS[peer](db)
-    return {
-        "peer": peer,
-        "seconds": time.perf_counter() - start,
-        "peak_rss_mb": peak_rss_mb(),
-        **details,
-    }
-
-
 def _gawahi(db: Path, workers: int | None = None) -> dict[str, Any]:
     from gawahi.profiles.tagging import tag_incidents
     from gawahi.store.engine import connect
@@ -221,18 +206,6 @@ PEERS = {
 }
 
 
-def run(peer: str, db: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--worker", peer, "--db", str(db)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        return {"peer": peer, "error": done.stderr.strip().splitlines()[-1:]}
-    return json.loads(done.stdout)
-
-
 def _forget_tags(db: Path) -> None:
     """Between the two full gawahi runs: the second must tag everything again."""
     import sqlite3
@@ -267,27 +240,10 @@ def table(results: list[dict[str, Any]], rows: int, real: int) -> str:
     return "\n".join(lines)
 
 
-def write_docs(text: str) -> None:
-    doc = DOC.read_text(encoding="utf-8")
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in doc:
-        doc = doc[: doc.index(BEGIN)] + block + doc[doc.index(END) + len(END) :]
-    else:
-        doc += "\n" + block + "\n"
-    DOC.write_text(doc, encoding="utf-8")
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--peers", default="gawahi-1-process,gawahi,gawahi-again,flashtext,duckdb")
-    parser.add_argument("--write-docs", action="store_true")
-    parser.add_argument("--worker", choices=sorted(PEERS))
-    parser.add_argument("--db", type=Path)
-    args = parser.parse_args()
+    args = arguments(__doc__, PEERS, "gawahi-1-process,gawahi,gawahi-again,flashtext,duckdb")
     if args.worker:
-        print(json.dumps(worker(args.worker, args.db)))
+        print(json.dumps(measure(PEERS, args.worker, args.db)))
         return 0
     missing = [p for p in REAL_FILES if not p.exists()]
     if missing:
@@ -302,7 +258,7 @@ def main() -> int:
     for peer in args.peers.split(","):
         if peer == "gawahi" and any(r["peer"] == "gawahi-1-process" for r in results):
             _forget_tags(db)
-        results.append(run(peer, db))
+        results.append(run_peer(__file__, peer, db))
         print(json.dumps(results[-1]), file=sys.stderr)
     db.unlink(missing_ok=True)
     real = results[0].get("examined", args.rows) - args.rows if results else 0
@@ -310,8 +266,9 @@ def main() -> int:
     print(text)
     if args.write_docs:
         write_docs(
+            "tag",
             text + f"\n\nCommand: `.venv/bin/python benchmarks/tag_bench.py --rows {args.rows} "
-            "--write-docs` (the 2-core machine of this repository's CI)."
+            "--write-docs` (the 2-core machine of this repository's CI).",
         )
     return 0
 

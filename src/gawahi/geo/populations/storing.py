@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +116,7 @@ def _figure_key(row: Any) -> tuple[Any, ...]:
     return (row["source"], row["country_iso3"], where, group, row["year"])
 
 
-class TableReader:
+class TableReader(ABC):
     """Turns one table's records into ``populations`` rows (see census.py, estimates.py)."""
 
     def __init__(
@@ -124,11 +125,13 @@ class TableReader:
         self.units, self.country, self.path = units, country, path
         self.allow, self.result = allow, result
 
+    @abstractmethod
     def rows(self, line: int, record: dict[str, str]) -> list[dict[str, Any]]:
-        raise NotImplementedError
+        """The rows of one record (line ``line`` of the file)."""
 
     def summarise(self) -> None:
         """Notes on the whole file, once every record is read (none by default)."""
+        return None
 
 
 def import_table(
