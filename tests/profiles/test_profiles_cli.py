@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,11 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from gawahi.cli import main
+from gawahi.cli.import_cmd import print_tags
 from gawahi.geo import gazetteer
 from gawahi.geo.units import sync_packs
 from gawahi.profiles.pack import PACKS_ENV, load_packs
+from gawahi.profiles.tagging import TagReport
 from tests.conftest import count
 from tests.profiles.conftest import (
     CLI_PACK,
@@ -110,8 +113,21 @@ def test_import_prints_the_victim_tags(run: Run) -> None:
     code, out, _ = run("import", TESTANI)
     assert code == 0
     (line,) = [x for x in out.splitlines() if x.startswith("  victim tags: ")]
-    assert line.endswith(" (see 'gawahi profiles counts')")
-    assert "north-testani 1" in line and "testani 3" in line
+    # the most frequent first
+    assert line == "  victim tags: testani 3, north-testani 1 (see 'gawahi profiles counts')"
+
+
+def test_the_import_summary_names_eight_victim_tags_and_counts_the_rest(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    counts = {f"group-{n:02d}": n for n in range(1, 11)}
+    report = TagReport(tags=Counter({(t, "victim"): n for t, n in counts.items()}))
+    report.tags[("tlf", "perpetrator")] = 99  # perpetrators are not victims
+    print_tags(report)
+    assert capsys.readouterr().out == (
+        "  victim tags: group-10 10, group-09 9, group-08 8, group-07 7, group-06 6, "
+        "group-05 5, group-04 4, group-03 3 and 2 more (see 'gawahi profiles counts')\n"
+    )
 
 
 def test_an_import_whose_packs_are_broken_imports_nothing(
@@ -226,6 +242,9 @@ def test_profiles_counts_as_csv_and_filtered(imported: Run) -> None:
         0,
         "[]\n",
     )
+    code, _, err = imported("profiles", "counts", "--country", "PAKI")
+    assert code == 2 and "'PAKI' is not a country" in err
+    assert imported("profiles", "counts", "--tag", "tlf", "--country", "pakistan", "--json")[0] == 0
     # every Testani victim tag here is a name in a headline (0.8)
     assert imported("profiles", "counts", "--tag", "testani", "--min-confidence", "0.9", "--json")[
         :2

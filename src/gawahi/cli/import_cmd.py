@@ -120,7 +120,7 @@ def _with_extra(
     return report | {key: r.as_dict() if r else None for key, r in found.items()}
 
 
-def _print_tags(report: TagReport | None) -> None:
+def print_tags(report: TagReport | None) -> None:
     if report is not None:
         # the most frequent first: an alphabetical cut would hide "shia" behind "activist"
         victims = sorted(
@@ -149,7 +149,7 @@ def print_report(
     if places is not None:
         status = ", ".join(f"{n} {s}" for s, n in sorted(places.status.items()))
         click.echo(f"  places: {status} (see 'gawahi geo unresolved')")
-    _print_tags(tags)
+    print_tags(tags)
     for line, reason in report.skipped[:SHOW_PROBLEMS]:
         click.echo(f"  skipped line {line}: {reason}")
     for kind, problems in (("rejected", report.problems), ("warning", report.warnings)):

@@ -10,6 +10,7 @@ import click
 
 from gawahi.cli.context import Context
 from gawahi.cli.output import emit, emit_json, emit_table, progress_bar
+from gawahi.incidents.countries import iso3
 from gawahi.profiles import decisions, evaluation, queries
 from gawahi.profiles.pack import load_packs
 from gawahi.profiles.tagging import TagReport, tag_incidents
@@ -198,7 +199,7 @@ def _pack_dict(info: Any) -> dict[str, Any]:
 
 
 @profiles.command("counts")
-@click.option("--country", help="ISO3 code, e.g. PAK.")
+@click.option("--country", help="ISO3 code or country name, e.g. PAK.")
 @click.option("--tag", "tags", multiple=True, help="Only this tag (repeatable).")
 @click.option(
     "--role",
@@ -229,10 +230,16 @@ def counts(
     Example:
       gawahi profiles counts --country PAK --tag hazara --role victim --json
     """
+    code = iso3(country) if country else None
+    if country and code is None:
+        raise click.BadParameter(
+            f"{country!r} is not a country: give an ISO3 code such as PAK or a name",
+            param_hint="--country",
+        )
     with ctx.engine().connect() as conn:
         rows = queries.tag_year_counts(
             conn,
-            country=country,
+            country=code,
             roles=roles or queries.DEFAULT_ROLES,
             tags=tags,
             min_confidence=min_confidence,
