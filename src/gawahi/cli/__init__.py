@@ -44,7 +44,15 @@ def main(ctx: click.Context, db: str | None, debug: bool) -> None:
 
 
 def _register() -> None:
-    from gawahi.cli import browse, fetch_cmd, geo_cmd, import_cmd, profiles_cmd, store_cmd
+    from gawahi.cli import (
+        browse,
+        fetch_cmd,
+        geo_cmd,
+        import_cmd,
+        link_cmd,
+        profiles_cmd,
+        store_cmd,
+    )
 
     for command in (
         store_cmd.init,
@@ -58,6 +66,10 @@ def _register() -> None:
         profiles_cmd.why,
         profiles_cmd.profiles,
         profiles_cmd.eval_,
+        link_cmd.link,
+        link_cmd.clusters,
+        link_cmd.cluster,
+        link_cmd.review,
     ):
         main.add_command(command)
 

@@ -8,9 +8,11 @@ from typing import Any
 
 import click
 
+from gawahi.cli import link_cmd
 from gawahi.cli.context import Context
 from gawahi.cli.output import emit, emit_json, emit_table, progress_bar
 from gawahi.incidents.countries import iso3
+from gawahi.linkage import counting
 from gawahi.profiles import decisions, evaluation, queries
 from gawahi.profiles.pack import load_packs
 from gawahi.profiles.tagging import TagReport, tag_incidents
@@ -221,10 +223,11 @@ def counts(
     as_json: bool,
     as_csv: bool,
 ) -> None:
-    """Incidents and deaths per tag, role, year and source.
+    """Incidents and deaths per tag, role and year, each incident counted once.
 
-    Each source is counted apart: until records are linked across sources, one attack
-    reported by two sources is two records, so their counts must not be added.
+    Records that 'gawahi link' joined into one cluster are one incident, with the
+    ledger's deaths and the tags of all its records; "sources" says how many of the
+    incidents each source reports. Records not linked yet count as incidents of their own.
 
     \b
     Example:
@@ -244,17 +247,20 @@ def counts(
             tags=tags,
             min_confidence=min_confidence,
         )
+        unlinked = counting.unlinked_records(conn)
     columns = (
         "tag",
         "role",
         "year",
-        "source",
         "incidents",
         "deaths_best",
         "deaths_low",
         "deaths_high",
+        "sources",
     )
     emit(rows, columns, as_json, as_csv)
+    if unlinked:
+        click.echo(f"note: {unlinked} records are not linked yet; run 'gawahi link'", err=True)
 
 
 @click.group("eval")
@@ -264,6 +270,7 @@ def eval_() -> None:
     \b
     Example:
       gawahi eval tags tests/data/profiles/gold_tags.csv
+      gawahi eval links tests/data/linkage/gold_pairs.csv
     """
 
 
@@ -289,6 +296,23 @@ def eval_tags(ctx: Context, gold: Path, min_confidence: float, as_json: bool) ->
     emit_table(rows, columns, title=f"{gold.name}: {result.evaluated} records")
     if result.missing:
         click.echo(f"{len(result.missing)} gold records are not in the store (left out)")
+
+
+@eval_.command("links")
+@click.argument("gold", type=_FILE)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (with the misses).")
+@click.pass_obj
+def eval_links(ctx: Context, gold: Path, as_json: bool) -> None:
+    """Precision and recall of the clusters against hand-labelled pairs (GOLD, CSV).
+
+    GOLD has the columns uid_a, uid_b and label (match or non-match). A pair counts as
+    linked when both records are in one cluster.
+
+    \b
+    Example:
+      gawahi eval links tests/data/linkage/gold_pairs.csv
+    """
+    link_cmd.eval_links(ctx, gold, as_json)
 
 
 def _score_row(score: evaluation.TagScore) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from gawahi.errors import ConfigError, NotFound
+from gawahi.linkage import counting
 from gawahi.profiles.decisions import ROLES
 from gawahi.profiles.tagging import TaggingRun, page_query
 from gawahi.profiles.vocabulary import ProfilePacks
@@ -85,42 +86,74 @@ def tag_year_counts(
     tags: Sequence[str] = (),
     min_confidence: float = 0.0,
 ) -> list[dict[str, Any]]:
-    """Incidents and deaths per tag, role, year and source.
+    """Incidents and deaths per tag, role and year, counted per incident.
 
-    Counted per source record: until records are linked across sources, the same attack
-    reported by UCDP and GTD is two records, so sources are kept apart, never summed.
+    An incident is a cluster of linked records (linkage/counting.py): an attack that
+    UCDP, GTD and PBC all report counts once, with the ledger's deaths, and carries the
+    tags of all its records. ``sources`` says how many of the incidents each source
+    reports, and ``records`` how many source records lie behind them.
     """
-    inc, tag_table = schema.incidents, schema.tags
+    units = counting.incident_units()
+    tag_table = schema.tags
     tagged = (
-        sa.select(tag_table.c.incident_uid, tag_table.c.tag, tag_table.c.role)
+        sa.select(
+            tag_table.c.tag,
+            tag_table.c.role,
+            units.c.unit,
+            units.c.date_start,
+            units.c.deaths_best,
+            units.c.deaths_low,
+            units.c.deaths_high,
+        )
+        .join(units, units.c.uid == tag_table.c.incident_uid)
         .where(tag_table.c.role.in_(roles), tag_table.c.confidence >= min_confidence)
         .distinct()
     )
     if tags:
         tagged = tagged.where(tag_table.c.tag.in_(tags))
+    if country:
+        tagged = tagged.where(units.c.country_iso3 == country.upper())
     sub = tagged.subquery()
-    year = sa.func.substr(sa.cast(inc.c.date_start, sa.String), 1, 4)
+    year = sa.func.substr(sa.cast(sub.c.date_start, sa.String), 1, 4)
     query = (
         sa.select(
             sub.c.tag,
             sub.c.role,
             year.label("year"),
-            inc.c.source,
             sa.func.count().label("incidents"),
-            sa.func.sum(inc.c.deaths_best).label("deaths_best"),
-            sa.func.sum(sa.func.coalesce(inc.c.deaths_low, inc.c.deaths_best)).label("deaths_low"),
-            sa.func.sum(sa.func.coalesce(inc.c.deaths_high, inc.c.deaths_best)).label(
+            sa.func.sum(sub.c.deaths_best).label("deaths_best"),
+            sa.func.sum(sa.func.coalesce(sub.c.deaths_low, sub.c.deaths_best)).label("deaths_low"),
+            sa.func.sum(sa.func.coalesce(sub.c.deaths_high, sub.c.deaths_best)).label(
                 "deaths_high"
             ),
         )
-        .join(inc, inc.c.uid == sub.c.incident_uid)
-        .group_by(sub.c.tag, sub.c.role, year, inc.c.source)
-        .order_by(sub.c.tag, sub.c.role, year, inc.c.source)
+        .group_by(sub.c.tag, sub.c.role, year)
+        .order_by(sub.c.tag, sub.c.role, year)
     )
-    if country:
-        query = query.where(inc.c.country_iso3 == country.upper())
-    rows = conn.execute(query).mappings()
-    return [{str(k): v for k, v in row.items()} | {"year": _year(row["year"])} for row in rows]
+    rows = [{str(k): v for k, v in row.items()} for row in conn.execute(query).mappings()]
+    sources = _sources_per_year(conn, sub)
+    for row in rows:
+        row["sources"] = sources.get((row["tag"], row["role"], row["year"]), "")
+        row["year"] = _year(row["year"])
+    return rows
+
+
+def _sources_per_year(conn: sa.Connection, sub: sa.Subquery) -> dict[tuple[Any, ...], str]:
+    """'gtd 3, ucdp-ged 5' per (tag, role, year): the incidents each source reports."""
+    units = counting.incident_units()
+    inc = schema.incidents
+    year = sa.func.substr(sa.cast(sub.c.date_start, sa.String), 1, 4)
+    query = (
+        sa.select(sub.c.tag, sub.c.role, year, inc.c.source, sa.func.count(sa.distinct(sub.c.unit)))
+        .join(units, units.c.unit == sub.c.unit)
+        .join(inc, inc.c.uid == units.c.uid)
+        .group_by(sub.c.tag, sub.c.role, year, inc.c.source)
+        .order_by(inc.c.source)
+    )
+    found: dict[tuple[Any, ...], list[str]] = {}
+    for tag, role, y, source, n in conn.execute(query):
+        found.setdefault((tag, role, y), []).append(f"{source} {n}")
+    return {key: ", ".join(parts) for key, parts in found.items()}
 
 
 def _year(text: str | None) -> int | None:

@@ -357,3 +357,88 @@ tag_decisions = sa.Table(
     sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index(None, "incident_uid"),
 )
+
+# --- Linkage (linkage/) --------------------------------------------------------------
+# Records of several sources that describe one real incident form a cluster. Every
+# incident the linker has seen belongs to exactly one cluster (most to a cluster of one),
+# so a count of clusters is a count of incidents, each counted once. Cluster ids are kept
+# across runs: a cluster keeps its id while it keeps most of its members, and an id that
+# disappears is kept as retired, pointing to the cluster that absorbed it.
+
+link_runs = sa.Table(
+    "link_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("settings", sa.Text, nullable=False),  # JSON: thresholds, windows, sources
+    sa.Column("model", sa.Text, nullable=False),  # JSON: match share, m and u per level
+    sa.Column("records", sa.Integer, nullable=False),
+    sa.Column("candidates", sa.Integer, nullable=False),
+    sa.Column("links", sa.Integer, nullable=False),
+    sa.Column("clusters", sa.Integer, nullable=False),
+    sa.Column("input_digest", sa.String(32), nullable=False),  # what the run saw
+)
+
+# Scored pairs at or above the review threshold, and every pair a person decided.
+links = sa.Table(
+    "links",
+    metadata,
+    sa.Column("uid_a", sa.ForeignKey("incidents.uid", ondelete="CASCADE"), primary_key=True),
+    sa.Column("uid_b", sa.ForeignKey("incidents.uid", ondelete="CASCADE"), primary_key=True),
+    sa.Column("probability", sa.Float, nullable=False),
+    sa.Column("weight", sa.Float, nullable=False),  # log2 Bayes factor
+    sa.Column("levels", sa.Text, nullable=False),  # JSON {comparison: level label}
+    # linked | review | conflict (above threshold, kept apart by a constraint)
+    # | confirmed | rejected (a person's decision)
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("run_id", sa.ForeignKey("link_runs.id"), nullable=False),
+    sa.Index(None, "uid_b"),
+    sa.Index(None, "status", "probability"),
+)
+
+link_decisions = sa.Table(
+    "link_decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("action", sa.String(8), nullable=False),  # confirm | reject | split
+    sa.Column("uids", sa.Text, nullable=False),  # JSON: [a, b], or for split the part split off
+    sa.Column("others", sa.Text, nullable=False),  # JSON: for split, the rest of the cluster
+    sa.Column("cluster_id", sa.Integer),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("decided_by", sa.Text, nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+clusters = sa.Table(
+    "clusters",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("status", sa.String(8), nullable=False),  # active | retired
+    sa.Column("merged_into", sa.Integer),  # for a retired id: where its members went
+    sa.Column("created_run", sa.Integer, nullable=False),
+    sa.Column("updated_run", sa.Integer, nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("sources", sa.Text, nullable=False),  # "gtd ucdp-ged", sorted
+    # The reconciled figures (linkage/ledger.py documents the rule).
+    sa.Column("date_start", sa.Date),
+    sa.Column("date_end", sa.Date),
+    sa.Column("country_iso3", sa.String(3)),
+    sa.Column("admin1_id", sa.String(80)),
+    sa.Column("admin2_id", sa.String(80)),
+    sa.Column("latitude", sa.Float),
+    sa.Column("longitude", sa.Float),
+    sa.Column("deaths_best", sa.Integer),
+    sa.Column("deaths_low", sa.Integer),
+    sa.Column("deaths_high", sa.Integer),
+    sa.Index(None, "status", "country_iso3", "date_start"),
+)
+
+cluster_members = sa.Table(
+    "cluster_members",
+    metadata,
+    sa.Column("uid", sa.ForeignKey("incidents.uid", ondelete="CASCADE"), primary_key=True),
+    sa.Column("cluster_id", sa.ForeignKey("clusters.id"), nullable=False),
+    sa.Column("via", sa.Text, nullable=False),  # why it is here: "auto 0.998 with gtd:…"
+    sa.Index(None, "cluster_id"),
+)

@@ -1,0 +1,1 @@
+"""Linkage: one incident reported by several sources becomes one cluster, with reasons."""
