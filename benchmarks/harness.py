@@ -69,10 +69,12 @@ def write_docs(name: str, text: str) -> None:
     DOC.write_text(doc, encoding="utf-8")
 
 
-def arguments(doc: str, peers: dict[str, Peer], default_peers: str) -> argparse.Namespace:
+def arguments(
+    doc: str, peers: dict[str, Peer], default_peers: str, rows: int = 1_000_000
+) -> argparse.Namespace:
     """The options every per-peer benchmark takes (``--worker`` is for its own processes)."""
     parser = argparse.ArgumentParser(description=doc.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=rows)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--peers", default=default_peers)
     parser.add_argument("--write-docs", action="store_true")
