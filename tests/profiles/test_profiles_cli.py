@@ -220,9 +220,9 @@ def test_profiles_counts_json_checked_by_hand(imported: Run) -> None:
     code, out, _ = imported("profiles", "counts", "--tag", "testani", "--tag", "tlf", "--json")
     assert code == 0
     assert [tuple(r.values()) for r in json.loads(out)] == [
-        ("testani", "victim", 2012, "ucdp-ged", 2, 5, 5, 6),
-        ("testani", "victim", 2013, "ucdp-ged", 1, 5, 4, 9),
-        ("tlf", "perpetrator", 2012, "ucdp-ged", 1, 3, 3, 4),
+        ("testani", "victim", 2012, 2, 5, 5, 6, "ucdp-ged 2"),
+        ("testani", "victim", 2013, 1, 5, 4, 9, "ucdp-ged 1"),
+        ("tlf", "perpetrator", 2012, 1, 3, 3, 4, "ucdp-ged 1"),
     ]
 
 
@@ -232,9 +232,9 @@ def test_profiles_counts_as_csv_and_filtered(imported: Run) -> None:
     )
     assert code == 0
     assert out.replace("\r\n", "\n") == (
-        "tag,role,year,source,incidents,deaths_best,deaths_low,deaths_high\n"
-        "testani,context,2013,ucdp-ged,1,0,0,0\n"
-        "tlf,context,2013,ucdp-ged,1,5,4,9\n"
+        "tag,role,year,incidents,deaths_best,deaths_low,deaths_high,sources\n"
+        "testani,context,2013,1,0,0,0,ucdp-ged 1\n"
+        "tlf,context,2013,1,5,4,9,ucdp-ged 1\n"
     )
     code, out, _ = imported("profiles", "counts", "--tag", "north-testani", "--country", "PAK")
     assert code == 0 and "north-testani" in out

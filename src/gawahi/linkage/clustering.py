@@ -95,14 +95,20 @@ def cluster(
     duplicates: frozenset[str] = frozenset(),
 ) -> Clustering:
     """Greedy constrained union of ``edges`` (a, b, confirmed), taken in the order given."""
-    parent = np.arange(len(sources))
-    comps = {i: _Component([i], Counter([s]), {s: {int(parts[i])}}) for i, s in enumerate(sources)}
+    parent = list(range(len(sources)))
+    comps: dict[int, _Component] = {}  # made when a record first meets an edge
     outcome = []
+
+    def component(root: int) -> _Component:
+        if root not in comps:
+            source = sources[root]
+            comps[root] = _Component([root], Counter([source]), {source: {int(parts[root])}})
+        return comps[root]
 
     def find(i: int) -> int:
         while parent[i] != i:
             parent[i] = parent[parent[i]]
-            i = int(parent[i])
+            i = parent[i]
         return i
 
     for a, b, confirmed in edges:
@@ -110,7 +116,8 @@ def cluster(
         if ra == rb:
             outcome.append(LINKED)
             continue
-        big, small = (ra, rb) if len(comps[ra].members) >= len(comps[rb].members) else (rb, ra)
+        ca, cb = component(ra), component(rb)
+        big, small = (ra, rb) if len(ca.members) >= len(cb.members) else (rb, ra)
         verdict = _allowed(comps[big], comps[small], cannot, duplicates, confirmed)
         if verdict == LINKED and not confirmed:
             verdict = _plausible(comps[big], comps[small], sources, scores, floor)

@@ -39,7 +39,12 @@ def compare_places(r: LinkRecords, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     precise = (r.radius[a] <= 25) & (r.radius[b] <= 25)
     same_district = (r.admin2[a] >= 0) & (r.admin2[a] == r.admin2[b])
     same_province = (r.admin1[a] >= 0) & (r.admin1[a] == r.admin1[b])
-    unknown = np.isinf(r.radius[a] + r.radius[b]) & ~same_province
+    coarse = (r.radius[a] >= 250) | (r.radius[b] >= 250)
+    # Known to the province only, "same province" is all a record can say: as much as
+    # an unknown, not the weak agreement it is for two points far apart.
+    unknown = (np.isinf(r.radius[a] + r.radius[b]) & ~same_province) | (
+        coarse & same_province & ~same_district
+    )
     level = np.select(
         [
             unknown,

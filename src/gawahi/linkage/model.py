@@ -60,7 +60,7 @@ class LinkModel:
     def as_dict(self) -> dict[str, Any]:
         return {
             "iterations": self.iterations,
-            "prior": dict(zip(self.pair_kinds, self.prior.tolist(), strict=True)),
+            "prior": {kind: float(self.prior[i]) for i, kind in self._named()},
             "m": self._table(self.m),
             "u": self._table(self.u),
         }
@@ -71,8 +71,16 @@ class LinkModel:
                 c.name: dict(zip(c.levels, values[k][i].tolist(), strict=True))
                 for k, c in enumerate(COMPARISONS)
             }
-            for i, kind in enumerate(self.pair_kinds)
+            for i, kind in self._named()
         }
+
+    def _named(self) -> list[tuple[int, str]]:
+        """Each source pair once, with the code in use: "a|b" names both orders of
+        sources, and the first (low * n + high) is the one pairs carry."""
+        first: dict[str, int] = {}
+        for i, kind in enumerate(self.pair_kinds):
+            first.setdefault(kind, i)
+        return [(i, kind) for kind, i in first.items()]
 
 
 def estimate_u(
@@ -80,13 +88,21 @@ def estimate_u(
 ) -> list[np.ndarray]:
     """u per source pair from decoy pairs (all non-matches: see linkage/decoys.py).
 
-    A source pair with few decoys borrows the distribution of all source pairs together.
+    A source pair with fewer than MIN_DECOYS decoys borrows from all source pairs
+    together, and that pooled u is itself shrunk towards a prior under which agreement
+    is unlikely among non-matches, worth MIN_DECOYS pairs: a small store (a register and
+    a few public records) has almost no decoys, and a flat u would make every candidate
+    look like a match, leaving the order of uids to decide between two attacks.
     """
     u = []
     for k, comparison in enumerate(COMPARISONS):
         n = len(comparison.levels)
         column = null_levels[:, k]
-        pooled = _distribution(column[column >= 0], np.ones(int((column >= 0).sum())), n)
+        known = column[column >= 0]
+        falling = np.arange(n, 0, -1, dtype=float) ** 3
+        falling /= falling.sum()
+        counts = np.bincount(known, minlength=n).astype(float)
+        pooled = (counts + MIN_DECOYS * falling) / (counts.sum() + MIN_DECOYS)
         rows = []
         for i in range(len(pair_kinds)):
             mine = column[(null_kind == i) & (column >= 0)]

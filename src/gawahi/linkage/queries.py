@@ -78,9 +78,7 @@ def ledger(conn: sa.Connection, key: str) -> dict[str, Any]:
     c, cm = schema.clusters, schema.cluster_members
     row = conn.execute(sa.select(c).where(c.c.id == cluster_id)).one()
     via = dict(
-        conn.execute(sa.select(cm.c.uid, cm.c.via).where(cm.c.cluster_id == cluster_id))
-        .tuples()
-        .all()
+        conn.execute(sa.select(cm.c.uid, cm.c.via).where(cm.c.cluster_id == cluster_id)).all()
     )
     members = load_members(conn, sorted(via))
     return {

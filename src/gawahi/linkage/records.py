@@ -273,15 +273,20 @@ def _floats(values: Iterable[float | None]) -> np.ndarray:
 
 def _kinds(rows: list[Any], extra: _Extras, kinds: EventKinds, names: list[str]) -> np.ndarray:
     index = {name: i for i, name in enumerate(names)}
+    seen: dict[tuple[Any, ...], int] = {}  # few distinct inputs: rules run once for each
     found = []
     for r in rows:
-        values = {
-            "event_type": [r.event_type] if r.event_type else [],
-            "violence_type": [r.violence_type] if r.violence_type else [],
-            "actor": extra.actors.get(r.uid, []),
-        }
-        kind = kinds.kind_of(r.source, values)
-        found.append(-1 if kind is None else index[kind])
+        actors = tuple(extra.actors.get(r.uid, ()))
+        key = (r.source, r.event_type, r.violence_type, actors)
+        if key not in seen:
+            values = {
+                "event_type": [r.event_type] if r.event_type else [],
+                "violence_type": [r.violence_type] if r.violence_type else [],
+                "actor": list(actors),
+            }
+            kind = kinds.kind_of(r.source, values)
+            seen[key] = -1 if kind is None else index[kind]
+        found.append(seen[key])
     return np.array(found, dtype=np.int16)
 
 

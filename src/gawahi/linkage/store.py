@@ -73,7 +73,7 @@ def last_run(conn: sa.Connection) -> sa.Row[Any] | None:
 
 def memberships(conn: sa.Connection) -> dict[str, int]:
     cm = schema.cluster_members
-    return dict(conn.execute(sa.select(cm.c.uid, cm.c.cluster_id)).tuples().all())
+    return dict(conn.execute(sa.select(cm.c.uid, cm.c.cluster_id)).all())
 
 
 def next_cluster_id(conn: sa.Connection) -> int:
@@ -99,9 +99,7 @@ def write_clusters(
     created = dict(
         conn.execute(
             sa.select(clusters.c.id, clusters.c.created_run).where(clusters.c.status == "active")
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     data = load_members(conn)
     conn.execute(sa.delete(schema.cluster_members))
@@ -127,7 +125,7 @@ def _cluster_row(
     cluster_id: int, uids: list[str], data: dict[str, Member], run_id: int, created: int
 ) -> dict[str, Any]:
     parts = [data[uid] for uid in uids]
-    figures = _own(parts[0]) if len(parts) == 1 else reconcile(parts)
+    figures = _own(parts[0]) if len(parts) == 1 else reconcile(parts).as_values()
     return {
         "id": cluster_id,
         "status": "active",
@@ -136,22 +134,15 @@ def _cluster_row(
         "updated_run": run_id,
         "size": len(parts),
         "sources": " ".join(sorted({p.source for p in parts})),
-    } | figures.as_values()
+    } | figures
 
 
-def _own(member: Member) -> Reconciled:
-    return Reconciled(
-        member.date_start,
-        member.date_end,
-        member.country_iso3,
-        member.admin1_id,
-        member.admin2_id,
-        member.latitude,
-        member.longitude,
-        member.deaths_best,
-        member.deaths_low,
-        member.deaths_high,
-    )
+def _own(member: Member) -> dict[str, Any]:
+    """A cluster of one has its record's own figures (the ledger's rule gives the same)."""
+    return {name: getattr(member, name) for name in _FIGURES}
+
+
+_FIGURES = Reconciled.__slots__
 
 
 def _retired_rows(ids: IdAssignment, run_id: int, created: dict[int, int]) -> Iterator[dict]:
