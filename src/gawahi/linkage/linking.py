@@ -94,9 +94,9 @@ def link_incidents(
     ids = assign_ids(members, previous, store.next_cluster_id(conn))
     links = _link_rows(records, scored, result, verdicts, settings)
     store.write_links(conn, run_id, links)
-    store.write_clusters(conn, run_id, members, ids, result.via, previous)
-    report = _report(run_id, records, scored, result, members, ids)
-    report.review_pairs = sum(1 for row in links if row["status"] == "review")
+    store.write_clusters(conn, run_id, members, ids, result.via)
+    review = sum(1 for row in links if row["status"] == "review")
+    report = _report(run_id, records, scored, result, members, ids, review)
     store.finish_run(conn, run_id, datetime.now(UTC) if now is None else now, report)
     _step(progress, 4)
     return report
@@ -224,9 +224,11 @@ def _report(
     result: _Result,
     members: list[list[str]],
     ids: Any,
+    review: int,
 ) -> LinkReport:
     outcomes = result.clustering.outcome
-    sources = [len({uid.split(":", 1)[0] for uid in m}) for m in members]
+    source_of = dict(zip(records.uids, records.sources, strict=True))
+    sources = [len({source_of.get(uid) for uid in m}) for m in members]
     return LinkReport(
         run_id=run_id,
         records=len(records),
@@ -234,7 +236,7 @@ def _report(
         candidates=len(scored),
         decoys=scored.decoys,
         linked_pairs=outcomes.count(clustering.LINKED),
-        review_pairs=0,
+        review_pairs=review,
         conflicts=len(outcomes) - outcomes.count(clustering.LINKED),
         clusters=len(members),
         multi_source_clusters=sum(1 for n in sources if n > 1),

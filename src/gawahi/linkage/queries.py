@@ -166,12 +166,15 @@ def _decisions(conn: sa.Connection, cluster_id: int, uids: list[str]) -> list[di
 
 
 def review_queue(conn: sa.Connection, limit: int | None = None) -> list[dict[str, Any]]:
-    """Undecided pairs in the grey zone or kept apart by a constraint, closest call first."""
+    """Undecided pairs in the grey zone or kept apart by a constraint, closest call first
+    (nearest the link threshold of the last run)."""
     links = schema.links
+    run = last_run(conn)
+    threshold = orjson.loads(run.settings)["link_threshold"] if run is not None else 0.5
     query = (
         sa.select(links)
         .where(links.c.status.in_(("review", "conflict")))
-        .order_by(sa.func.abs(links.c.probability - 0.5), links.c.uid_a, links.c.uid_b)
+        .order_by(sa.func.abs(links.c.probability - threshold), links.c.uid_a, links.c.uid_b)
     )
     if limit:
         query = query.limit(limit)

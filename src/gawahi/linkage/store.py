@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -92,54 +92,120 @@ def write_clusters(
     members: list[list[str]],
     ids: IdAssignment,
     via: dict[str, str],
-    previous: dict[str, int],
 ) -> None:
-    """Replace the active clusters and memberships; keep retired ids and creation runs."""
+    """Replace the active clusters and memberships; keep retired ids and creation runs.
+
+    Clusters of one (most of them) are written by one INSERT ... SELECT from their
+    record; only clusters of several records are reconciled here, by the ledger's rule.
+    """
     clusters = schema.clusters
-    created = dict(
-        conn.execute(
-            sa.select(clusters.c.id, clusters.c.created_run).where(clusters.c.status == "active")
-        ).all()
-    )
-    data = load_members(conn)
+    active = sa.select(clusters.c.id, clusters.c.created_run).where(clusters.c.status == "active")
+    created = dict(conn.execute(active).all())
+    _TEMPORARY.create_all(conn)
+    conn.execute(sa.insert(_CREATED).from_select(["id", "created_run"], active))
     conn.execute(sa.delete(schema.cluster_members))
     conn.execute(sa.delete(clusters).where(clusters.c.status == "active"))
+    _insert_members(conn, members, ids, via)
+    conn.execute(_insert_singletons(run_id))
     rows = (
-        _cluster_row(cid, uids, data, run_id, created.get(cid, run_id))
+        _cluster_row(cid, uids, run_id, created.get(cid, run_id))
         for cid, uids in zip(ids.ids, members, strict=True)
+        if len(uids) > 1
     )
+    data = load_members(conn, in_clusters_of_several=True)
     for chunk in _chunks(rows):
-        conn.execute(sa.insert(clusters), chunk)
+        conn.execute(sa.insert(clusters), [row(data) for row in chunk])
     for chunk in _chunks(_retired_rows(ids, run_id, created)):
         conn.execute(sa.insert(clusters), chunk)
-    member_rows = (
+    columns = ["uid", "cluster_id", "via"]
+    conn.execute(sa.insert(schema.cluster_members).from_select(columns, sa.select(_MEMBERS)))
+    _TEMPORARY.drop_all(conn)
+
+
+def _insert_members(
+    conn: sa.Connection, members: list[list[str]], ids: IdAssignment, via: dict[str, str]
+) -> None:
+    rows = (
         {"uid": uid, "cluster_id": cid, "via": via.get(uid, "alone")}
         for cid, uids in zip(ids.ids, members, strict=True)
         for uid in uids
     )
-    for chunk in _chunks(member_rows):
-        conn.execute(sa.insert(schema.cluster_members), chunk)
+    for chunk in _chunks(rows):
+        conn.execute(sa.insert(_MEMBERS), chunk)
+
+
+# Temporary tables for the rewrite: the creation run of each active cluster, kept across
+# it, and the new memberships, which may enter cluster_members only after their clusters.
+_TEMPORARY = sa.MetaData()
+_CREATED = sa.Table(
+    "link_created_runs",
+    _TEMPORARY,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("created_run", sa.Integer, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+_MEMBERS = sa.Table(
+    "link_new_members",
+    _TEMPORARY,
+    sa.Column("uid", sa.String(120), primary_key=True),
+    sa.Column("cluster_id", sa.Integer, nullable=False, index=True),
+    sa.Column("via", sa.Text, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
+
+def _insert_singletons(run_id: int) -> sa.Insert:
+    """Clusters of one: the record's own figures (the ledger's rule gives the same)."""
+    cm, other, inc = _MEMBERS, _MEMBERS.alias("other"), schema.incidents
+    places = schema.incident_places
+    alone = ~sa.exists().where(other.c.cluster_id == cm.c.cluster_id, other.c.uid != cm.c.uid)
+    run = sa.literal(run_id, sa.Integer)
+    query = (
+        sa.select(
+            cm.c.cluster_id,
+            sa.literal("active", sa.String),
+            sa.func.coalesce(_CREATED.c.created_run, run),
+            run,
+            sa.literal(1, sa.Integer),
+            inc.c.source,
+            inc.c.date_start,
+            inc.c.date_end,
+            inc.c.country_iso3,
+            places.c.admin1_id,
+            places.c.admin2_id,
+            inc.c.latitude,
+            inc.c.longitude,
+            inc.c.deaths_best,
+            inc.c.deaths_low,
+            inc.c.deaths_high,
+        )
+        .join(inc, inc.c.uid == cm.c.uid)
+        .outerjoin(places, places.c.uid == cm.c.uid)
+        .outerjoin(_CREATED, _CREATED.c.id == cm.c.cluster_id)
+        .where(alone)
+    )
+    columns = ["id", "status", "created_run", "updated_run", "size", "sources", *_FIGURES]
+    return sa.insert(schema.clusters).from_select(columns, query)
 
 
 def _cluster_row(
-    cluster_id: int, uids: list[str], data: dict[str, Member], run_id: int, created: int
-) -> dict[str, Any]:
-    parts = [data[uid] for uid in uids]
-    figures = _own(parts[0]) if len(parts) == 1 else reconcile(parts).as_values()
-    return {
-        "id": cluster_id,
-        "status": "active",
-        "merged_into": None,
-        "created_run": created,
-        "updated_run": run_id,
-        "size": len(parts),
-        "sources": " ".join(sorted({p.source for p in parts})),
-    } | figures
+    cluster_id: int, uids: list[str], run_id: int, created: int
+) -> Callable[[dict[str, Member]], dict[str, Any]]:
+    """A cluster of several records, reconciled once their data is loaded."""
 
+    def row(data: dict[str, Member]) -> dict[str, Any]:
+        parts = [data[uid] for uid in uids]
+        return {
+            "id": cluster_id,
+            "status": "active",
+            "merged_into": None,
+            "created_run": created,
+            "updated_run": run_id,
+            "size": len(parts),
+            "sources": " ".join(sorted({p.source for p in parts})),
+        } | reconcile(parts).as_values()
 
-def _own(member: Member) -> dict[str, Any]:
-    """A cluster of one has its record's own figures (the ledger's rule gives the same)."""
-    return {name: getattr(member, name) for name in _FIGURES}
+    return row
 
 
 _FIGURES = Reconciled.__slots__
@@ -158,7 +224,10 @@ def _retired_rows(ids: IdAssignment, run_id: int, created: dict[int, int]) -> It
         }
 
 
-def load_members(conn: sa.Connection, uids: Sequence[str] | None = None) -> dict[str, Member]:
+def load_members(
+    conn: sa.Connection, uids: Sequence[str] | None = None, in_clusters_of_several: bool = False
+) -> dict[str, Member]:
+    """The ledger's view of records: some uids, or all records in clusters of several."""
     inc, places = schema.incidents, schema.incident_places
     query = sa.select(
         inc.c.uid,
@@ -178,6 +247,10 @@ def load_members(conn: sa.Connection, uids: Sequence[str] | None = None) -> dict
     ).outerjoin(places, places.c.uid == inc.c.uid)
     if uids is not None:
         query = query.where(inc.c.uid.in_(list(uids)))
+    if in_clusters_of_several:
+        cm = _MEMBERS  # during the rewrite, the new memberships
+        several = sa.select(cm.c.cluster_id).group_by(cm.c.cluster_id).having(sa.func.count() > 1)
+        query = query.join(cm, cm.c.uid == inc.c.uid).where(cm.c.cluster_id.in_(several))
     return {row.uid: Member(*row) for row in conn.execute(query)}
 
 
