@@ -1,10 +1,11 @@
 """gawahi (گواہی, "testimony"): an evidence workbench for asylum risk assessment.
 
-The public API: open a store, import files, tag them, read incidents back.
+The public API: open a store, import files, tag them, link them, read incidents back.
 """
 
 from gawahi.errors import GawahiError, ImportRejected, Problem
 from gawahi.incidents import Actor, ActorRole, Citation, DatePrecision, Incident, LocationPrecision
+from gawahi.linkage.linking import LinkSettings, link_incidents
 from gawahi.profiles.pack import load_packs
 from gawahi.profiles.tagging import tag_incidents
 from gawahi.sources.fetch import fetch_ucdp
@@ -23,6 +24,7 @@ __all__ = [
     "ImportReport",
     "Incident",
     "IncidentFilter",
+    "LinkSettings",
     "LocationPrecision",
     "Problem",
     "connect",
@@ -30,6 +32,7 @@ __all__ = [
     "find_incidents",
     "get_incident",
     "import_file",
+    "link_incidents",
     "list_datasets",
     "load_packs",
     "migrate",

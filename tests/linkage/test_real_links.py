@@ -178,3 +178,17 @@ def test_gold_precision_and_recall(real: LinkedStore) -> None:
     )
     assert score.precision is not None and score.precision >= 0.95, score.false_positive
     assert score.recall is not None and score.recall >= 0.90, score.false_negative
+
+
+def test_heldout_pairs_stay_near_what_was_measured(real: LinkedStore) -> None:
+    """The held-out pairs were labelled blind, after the linker was built; on 2026-12-05
+    they gave precision 33/36 and recall 33/34. A regression guard, not the issue's bar
+    (precision 0.95), which the held-out set does not reach: see docs/linkage.md."""
+    if not real.with_gtd:
+        pytest.skip(f"GTD not present: {SHARED.joinpath(*GTD)}")
+    with real.engine.connect() as conn:
+        result = evaluate_links(conn, LINKAGE / "heldout_pairs.csv")
+    assert result.missing == []
+    score = result.overall
+    print("held-out:", score.as_dict())
+    assert (score.precision or 0) >= 0.9 and (score.recall or 0) >= 0.9, score.as_dict()
