@@ -67,7 +67,7 @@ def main(path):
             s = sc.stratum(dd, a2a, a2b)
             if s:
                 strata[s].append((ua, ub, dd, sc.km(la, loa, lb, lob)))
-        for s, n in zip(STRATA, sizes):
+        for s, n in zip(STRATA, sizes, strict=True):
             pool = strata[s]
             for ua, ub, dd, d in rng.sample(pool, min(n, len(pool))):
                 w.writerow([ua, ub, s, dd, "" if d is None else round(d, 1)])
