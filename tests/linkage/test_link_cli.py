@@ -177,3 +177,29 @@ def test_review_reject_with_a_reason_records_it(linked: Run, hazara: sa.Engine) 
 
 def test_review_with_nothing_to_review(run: Run) -> None:
     assert run("review") == (0, "nothing to review\n", "")
+
+
+def test_import_after_a_link_run_says_what_is_not_linked(linked: Run) -> None:
+    # pbc_drone_totals_row.csv: drone strikes the linked Quetta store does not hold yet
+    code, out, _ = linked("import", Path("tests/data/pbc_drone_totals_row.csv"))
+    assert code == 0
+    waiting = out.splitlines()[-1]
+    assert waiting.endswith(" records are not linked yet: run 'gawahi link'")
+    assert int(waiting.split()[0]) > 0
+    linked("link")
+    code, out, _ = linked("import", Path("tests/data/pbc_drone_totals_row.csv"))
+    assert "not linked yet" not in out  # the same file again: nothing new
+
+
+def test_import_into_a_store_never_linked_does_not_mention_linking(run: Run) -> None:
+    code, out, _ = run("import", Path("tests/data/pbc_drone_totals_row.csv"))
+    assert code == 0 and "link" not in out
+
+
+def test_profiles_counts_notes_records_not_linked(run: Run) -> None:
+    code, _, err = run("profiles", "counts", "--tag", "hazara")
+    assert code == 0
+    assert err.endswith(" records are not linked yet; run 'gawahi link'\n")
+    run("link")
+    code, _, err = run("profiles", "counts", "--tag", "hazara")
+    assert (code, err) == (0, "")

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from gawahi.cli.context import Context
 from gawahi.cli.output import emit_json, progress_bar
 from gawahi.geo.resolve import ResolveReport, resolve_incidents
+from gawahi.linkage.counting import unlinked_records
+from gawahi.linkage.store import last_run
 from gawahi.profiles.tagging import TagReport, tag_incidents
 from gawahi.sources.importer import ImportOptions, ImportReport, import_file
 from gawahi.sources.registry import formats
@@ -90,6 +92,18 @@ def import_(
     finally:  # files imported before a failing one stay imported: say so
         if as_json:
             emit_json([_with_extra(report_dict(r), extra, r.dataset_id) for r in reports])
+    if not as_json:
+        _remind_to_link(engine)
+
+
+def _remind_to_link(engine: sa.Engine) -> None:
+    """Once a store is linked, new records count alone until the next link run."""
+    with engine.connect() as conn:
+        if last_run(conn) is None:
+            return
+        waiting = unlinked_records(conn)
+    if waiting:
+        click.echo(f"{waiting} records are not linked yet: run 'gawahi link'")
 
 
 class AfterImport:

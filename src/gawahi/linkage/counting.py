@@ -34,5 +34,7 @@ def incident_units() -> sa.Subquery:
 def unlinked_records(conn: sa.Connection) -> int:
     """Records not in any cluster yet (run ``gawahi link``)."""
     inc, cm = schema.incidents, schema.cluster_members
-    query = sa.select(sa.func.count()).where(~sa.exists().where(cm.c.uid == inc.c.uid))
+    query = (
+        sa.select(sa.func.count()).select_from(inc).where(~sa.exists().where(cm.c.uid == inc.c.uid))
+    )
     return int(conn.scalar(query) or 0)
