@@ -28,7 +28,6 @@ times are a floor for the coordinate step, not an equal race.
 from __future__ import annotations
 
 import json
-import os
 import random
 import sys
 import time
@@ -36,16 +35,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness import arguments, measure, run_peer, write_docs
+from harness import REAL_FILES, SHARED, arguments, measure, run_peer, write_docs
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("GAWAHI_SHARED_DATA", REPO.parent / "shared" / "data"))
 BOUNDS = SHARED / "boundaries_pakistan_geoboundaries"
-REAL_FILES = (
-    SHARED / "ucdp_ged_pakistan" / "conflict_data_pak.csv",
-    SHARED / "pakistan_suicide_attacks" / "pakistan_suicide_attacks_v11.csv",
-    SHARED / "pakistan_drone_attacks" / "PakistanDroneAttacks.csv",
-)
 WORKDIR = Path("/tmp/gawahi-bench")
 LOCATION = (
     "country_iso3",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -12,6 +13,15 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("GAWAHI_SHARED_DATA", REPO.parent / "shared" / "data"))
+# The public development files every benchmark resamples from (README command 1).
+REAL_FILES = (
+    SHARED / "ucdp_ged_pakistan" / "conflict_data_pak.csv",
+    SHARED / "pakistan_suicide_attacks" / "pakistan_suicide_attacks_v11.csv",
+    SHARED / "pakistan_drone_attacks" / "PakistanDroneAttacks.csv",
+)
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 Peer = Callable[[Path], dict[str, Any]]

@@ -73,15 +73,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from harness import arguments, measure, run_peer, write_docs
+from harness import REAL_FILES, arguments, measure, run_peer, write_docs
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("GAWAHI_SHARED_DATA", REPO.parent / "shared" / "data"))
-REAL_FILES = (
-    SHARED / "ucdp_ged_pakistan" / "conflict_data_pak.csv",
-    SHARED / "pakistan_suicide_attacks" / "pakistan_suicide_attacks_v11.csv",
-    SHARED / "pakistan_drone_attacks" / "PakistanDroneAttacks.csv",
-)
 REAL_STORE = Path(os.environ.get("GAWAHI_REAL_STORE", "/tmp/gdev/gawahi.sqlite"))
 WORKDIR = Path("/tmp/gawahi-bench")
 SOURCES = ("ucdp-ged", "pbc-suicide", "pbc-drone")

@@ -39,15 +39,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from harness import arguments, measure, run_peer, write_docs
+from harness import REAL_FILES, arguments, measure, run_peer, write_docs
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("GAWAHI_SHARED_DATA", REPO.parent / "shared" / "data"))
-REAL_FILES = (
-    SHARED / "ucdp_ged_pakistan" / "conflict_data_pak.csv",
-    SHARED / "pakistan_suicide_attacks" / "pakistan_suicide_attacks_v11.csv",
-    SHARED / "pakistan_drone_attacks" / "PakistanDroneAttacks.csv",
-)
 WORKDIR = Path("/tmp/gawahi-bench")
 COPIED = ("source", "raw", "description", "location_text", "place", "country_iso3")
 PLACE = ("admin1_id", "admin2_id", "unit_id", "status", "method", "confidence")

@@ -21,9 +21,9 @@ from gawahi.profiles.tagging import tag_incidents
 from gawahi.sources.importer import ImportOptions, import_file
 from gawahi.store import schema
 from tests.conftest import DATA
+from tests.profiles.conftest import GAZETTEER
 
 LINKAGE = DATA / "linkage"
-GAZETTEER = DATA / "geo" / "geonames_dump_with_a_mountain.txt"
 # Quetta, 2013-01-10: UCDP's LeJ snooker hall bombing (63107) and a BLA bomb (63006).
 SNOOKER_UCDP = LINKAGE / "ucdp_quetta_snooker_hall_and_bla_bomb_same_day.csv"
 SNOOKER_PBC = LINKAGE / "pbc_suicide_quetta_snooker_hall_two_bombers.csv"

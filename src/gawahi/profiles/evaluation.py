@@ -18,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from gawahi import scores
 from gawahi.errors import FormatError, InputError
 from gawahi.profiles.vocabulary import ProfilePacks
 from gawahi.store import schema
@@ -42,13 +43,11 @@ class TagScore:
 
     @property
     def precision(self) -> float | None:
-        found = self.true_positive + len(self.false_positive)
-        return self.true_positive / found if found else None
+        return scores.precision(self.true_positive, len(self.false_positive))
 
     @property
     def recall(self) -> float | None:
-        labelled = self.true_positive + len(self.false_negative)
-        return self.true_positive / labelled if labelled else None
+        return scores.recall(self.true_positive, len(self.false_negative))
 
     def as_dict(self) -> dict[str, Any]:
         return {
