@@ -1,0 +1,1 @@
+"""Risk: indicators per place and profile, their statistics and uncertainty."""
