@@ -45,6 +45,7 @@ def main(ctx: click.Context, db: str | None, debug: bool) -> None:
 
 def _register() -> None:
     from gawahi.cli import (
+        assess_cmd,
         browse,
         fetch_cmd,
         geo_cmd,
@@ -70,6 +71,9 @@ def _register() -> None:
         link_cmd.clusters,
         link_cmd.cluster,
         link_cmd.review,
+        assess_cmd.assess_,
+        assess_cmd.assessments,
+        assess_cmd.explain,
     ):
         main.add_command(command)
 

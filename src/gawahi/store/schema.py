@@ -442,3 +442,29 @@ cluster_members = sa.Table(
     sa.Column("via", sa.Text, nullable=False),  # why it is here: "auto 0.998 with gtd:…"
     sa.Index(None, "cluster_id"),
 )
+
+# --- Risk (risk/) --------------------------------------------------------------------
+# Whether a record's target was civilian, as its source codes it (profiles/fields.py),
+# kept per record with the content hash it was read from, so an assessment reads it
+# instead of parsing every raw row again.
+
+record_targets = sa.Table(
+    "record_targets",
+    metadata,
+    sa.Column("uid", sa.ForeignKey("incidents.uid", ondelete="CASCADE"), primary_key=True),
+    sa.Column("content_hash", sa.String(32), nullable=False),
+    sa.Column("civilian", sa.Boolean),  # null: the source does not say
+)
+
+# A stored assessment: its parameters, the datasets and link run it saw, its figures.
+assessments = sa.Table(
+    "assessments",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("gawahi_version", sa.String(20), nullable=False),
+    sa.Column("params", sa.Text, nullable=False),  # JSON
+    sa.Column("datasets", sa.Text, nullable=False),  # JSON [{id, name, version, sha256}]
+    sa.Column("link_run_id", sa.Integer),
+    sa.Column("result", sa.Text, nullable=False),  # JSON: areas, figures, findings
+)

@@ -1,0 +1,162 @@
+"""Findings: plain, cautious sentences drawn from the figures, each naming its sources,
+with the limits of the data stated where they apply. No sentence says an area is safe:
+where no incident was recorded, the finding says that the absence of records is not
+evidence of the absence of attacks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gawahi.profiles.vocabulary import ProfilePacks
+
+UCDP_LIMIT = (
+    "UCDP GED records one-sided violence only for actors that killed at least 25 civilians "
+    "in a calendar year, so smaller campaigns are missing from it."
+)
+HEADLINE_LIMIT = (
+    "UCDP GED gives source headlines only from 2013; before that, victim groups are known "
+    "from coded fields and other sources, and are under-counted."
+)
+ABSENCE = "The absence of recorded incidents is not evidence that no attacks took place."
+
+
+def findings(assessment: Any, packs: ProfilePacks) -> list[dict[str, Any]]:
+    """One finding per statement: ``text``, the figure ``keys`` and ``sources`` behind it."""
+    spec = assessment.spec
+    who = " and ".join(packs.label(t) for t in spec.profile)
+    period = f"{spec.start.year}–{spec.end.year}"
+    found: list[dict[str, Any]] = []
+    for area in assessment.areas:
+        found += _area_findings(assessment, area["name"], area["label"], who, period)
+    found = [_with_sources(f, assessment) for f in found]
+    return found + _limits(assessment, spec)
+
+
+def _area_findings(
+    assessment: Any, name: str, label: str, who: str, period: str
+) -> list[dict[str, Any]]:
+    count = assessment.figure(f"{name}/profile.incidents")
+    deaths = assessment.figure(f"{name}/profile.deaths")
+    out = []
+    if count.value:
+        text = (
+            f"In {label}, {count.value} incidents with {who} victims were recorded in {period}, "
+            f"with {deaths.value} deaths (range {deaths.low}–{deaths.high})."
+        )
+        out.append(_finding(text, [count.key, deaths.key]))
+        out += _trend(assessment, name)
+    else:
+        text = f"In {label}, no incident with {who} victims was recorded in {period}. {ABSENCE}"
+        out.append(_finding(text, [count.key]))
+    out += _reach(assessment, name, label, period)
+    out += _rate(assessment, name, label)
+    out += _underreporting(assessment, name, label)
+    return out
+
+
+def _trend(assessment: Any, name: str) -> list[dict[str, Any]]:
+    slope = assessment.figure(f"{name}/trend.slope")
+    last = assessment.figure(f"{name}/last.incident")
+    out = []
+    if slope.value is not None:
+        direction = (
+            "fell" if slope.high < 1 else "rose" if slope.low > 1 else "showed no clear trend"
+        )
+        text = (
+            f"Year on year the number {direction} (rate ratio {slope.value:.2f} per year, "
+            f"95% CI {slope.low:.2f}–{slope.high:.2f}, {slope.detail['model']} regression)."
+        )
+        out.append(_finding(text, [slope.key]))
+    if last.value is not None:
+        text = (
+            f"The last such incident on record was on {last.detail['date']}, "
+            f"{last.value} days before the end of the period."
+        )
+        out.append(_finding(text, [last.key]))
+    return out
+
+
+def _reach(assessment: Any, name: str, label: str, period: str) -> list[dict[str, Any]]:
+    out = []
+    for perpetrator in assessment.perpetrators:
+        here = assessment.figure(f"{name}/reach.incidents:{perpetrator}")
+        near = assessment.figure(f"{name}/reach.nearest:{perpetrator}")
+        if here.value:
+            text = (
+                f"Incidents attributed to {perpetrator} in {label} in {period}: "
+                f"{here.value}, whoever the victims."
+            )
+        elif near.value is not None:
+            text = (
+                f"No incident attributed to {perpetrator} was recorded in {label} in "
+                f"{period}; its nearest recorded attack was {near.value} km from the "
+                f"area's centre ({near.detail['date']}). {ABSENCE}"
+            )
+        else:
+            text = (
+                f"No incident attributed to {perpetrator} was recorded anywhere "
+                f"in the country in {period}."
+            )
+        out.append(_finding(text, [here.key, near.key]))
+    return out
+
+
+def _rate(assessment: Any, name: str, label: str) -> list[dict[str, Any]]:
+    rate = assessment.figure(f"{name}/rate.per_100k")
+    if rate.value is None:
+        return []
+    d = rate.detail
+    text = (
+        f"Against a population of {d['population']:,.0f} ({d['group']}, {d['source']}, "
+        f"{d['population_year']}), that is {rate.value:.1f} deaths per 100,000 per year "
+        f"(exact 95% CI {rate.low:.1f}–{rate.high:.1f})."
+    )
+    if d["disputed"]:
+        text += (
+            f" The population is disputed: with the other published figures the rate runs from "
+            f"{d['rate_if_largest_population']:.1f} to {d['rate_if_smallest_population']:.1f}."
+        )
+    return [_finding(text, [rate.key])]
+
+
+def _underreporting(assessment: Any, name: str, label: str) -> list[dict[str, Any]]:
+    est = assessment.figure(f"{name}/underreporting.estimate")
+    if est.value is None:
+        return []
+    d = est.detail
+    window = " to ".join(d["window"])
+    text = (
+        f"Capture-recapture over {', '.join(d['lists'])} ({window}) estimates {est.value:.0f} "
+        f"such incidents (95% CI {est.low:.0f}–{est.high:.0f}) where {d.get('observed')} were "
+        f"recorded ({d['method']}); it assumes independent sources, so read it as a lower bound."
+    )
+    return [_finding(text, [est.key])]
+
+
+def _limits(assessment: Any, spec: Any) -> list[dict[str, Any]]:
+    names = " ".join(
+        str(d.get("name", "")) + " " + str(d.get("file_name", "")) for d in assessment.datasets
+    ).lower()
+    out = []
+    if "ucdp" in names or "ged" in names:
+        out.append(_finding(UCDP_LIMIT, [], kind="limit"))
+        if spec.start.year < 2013:
+            out.append(_finding(HEADLINE_LIMIT, [], kind="limit"))
+    return out
+
+
+def _finding(text: str, keys: list[str], kind: str = "finding") -> dict[str, Any]:
+    return {"kind": kind, "text": text, "figures": keys}
+
+
+def _with_sources(found: dict[str, Any], assessment: Any) -> dict[str, Any]:
+    """Name the sources of the finding's incidents after its text."""
+    named = sorted({s for k in found["figures"] for s in _source_names(assessment.figure(k))})
+    if named:
+        found["sources"] = named
+        found["text"] += f" Sources: {', '.join(named)}."
+    return found
+
+
+def _source_names(figure: Any) -> list[str]:
+    return [part.rsplit(" ", 1)[0] for part in figure.detail.get("sources", "").split(", ") if part]
