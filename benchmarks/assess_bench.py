@@ -46,7 +46,6 @@ import cProfile
 import io
 import json
 import os
-import platform
 import pstats
 import shutil
 import sqlite3
@@ -59,6 +58,7 @@ from typing import Any
 
 import numpy as np
 from harness import SHARED, arguments, measure, run_peer, write_docs
+from harness import machine as describe_machine
 
 WORKDIR = Path(os.environ.get("GAWAHI_ASSESS_WORK", "/tmp/gawahi-bench/assess"))
 GAWAHI = Path(sys.executable).parent / "gawahi"
@@ -524,25 +524,7 @@ def compare(results: list[dict[str, Any]]) -> list[str]:
 def machine() -> str:
     import duckdb
 
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    ram = next(
-        int(line.split()[1]) / 1024**2
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {ram:.1f} GiB RAM, Linux {platform.release()}, "
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-        f"duckdb {duckdb.__version__}, numpy {np.__version__}; "
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-    )
+    return describe_machine(f"duckdb {duckdb.__version__}", f"numpy {np.__version__}")
 
 
 def table(results: list[dict[str, Any]], rows: int, problems: list[str]) -> str:

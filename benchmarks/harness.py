@@ -6,11 +6,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import resource
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +93,27 @@ def arguments(
     parser.add_argument("--worker", choices=sorted(peers))
     parser.add_argument("--db", type=Path)
     return parser.parse_args()
+
+
+def machine(*versions: str) -> str:
+    """CPU, cores, RAM, Linux, Python and SQLite, the peers' ``versions`` and the time."""
+    import sqlite3
+
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    ram = next(
+        int(line.split()[1]) / 1024**2
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {ram:.1f} GiB RAM, Linux {platform.release()}, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"{', '.join(versions)}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    )

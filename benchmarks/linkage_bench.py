@@ -61,7 +61,6 @@ import io
 import json
 import math
 import os
-import platform
 import pstats
 import random
 import sqlite3
@@ -74,6 +73,7 @@ from typing import Any
 
 import numpy as np
 from harness import REAL_FILES, arguments, measure, run_peer, write_docs
+from harness import machine as describe_machine
 
 REAL_STORE = Path(os.environ.get("GAWAHI_REAL_STORE", "/tmp/gdev/gawahi.sqlite"))
 WORKDIR = Path("/tmp/gawahi-bench")
@@ -776,24 +776,8 @@ def machine() -> str:
     import duckdb
     import splink
 
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    ram = next(
-        int(line.split()[1]) / 1024**2
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {ram:.1f} GiB RAM, Linux {platform.release()}, "
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-        f"splink {splink.__version__}, duckdb {duckdb.__version__}, numpy {np.__version__}; "
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    return describe_machine(
+        f"splink {splink.__version__}", f"duckdb {duckdb.__version__}", f"numpy {np.__version__}"
     )
 
 
