@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gawahi.errors import ConfigError
-from gawahi.risk.poisson import poisson_interval, rate_per_100k
+from gawahi.risk.poisson import poisson_interval, rate_per_100k, weighted_interval
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,27 @@ def test_counts_must_be_whole_and_not_negative(count: int) -> None:
 def test_level_must_be_a_proportion(level: float) -> None:
     with pytest.raises(ConfigError, match="confidence level"):
         poisson_interval(4, level=level)
+
+
+@pytest.mark.parametrize("count", [1, 2, 10, 76])
+def test_weighted_interval_with_unit_weights_is_garwood(count: int) -> None:
+    exact = poisson_interval(count)
+    assert weighted_interval([1] * count) == pytest.approx((count, exact.lower, exact.upper))
+
+
+@pytest.mark.parametrize(("count", "deaths"), [(1, 96), (8, 12), (30, 3)])
+def test_weighted_interval_with_equal_weights_scales_garwood(count: int, deaths: int) -> None:
+    # Fay-Feuer with every weight c is c times the Garwood interval of the event count.
+    exact = poisson_interval(count)
+    expected = (count * deaths, exact.lower * deaths, exact.upper * deaths)
+    assert weighted_interval([deaths] * count) == pytest.approx(expected)
+
+
+def test_weighted_interval_is_wider_for_deaths_in_few_attacks() -> None:
+    _, few_low, few_high = weighted_interval([100, 137])
+    _, many_low, many_high = weighted_interval([1] * 237)
+    assert few_low < many_low and few_high > many_high
+
+
+def test_weighted_interval_without_events_is_the_poisson_interval_of_zero() -> None:
+    assert weighted_interval([0, 0]) == pytest.approx((0, 0, poisson_interval(0).upper))

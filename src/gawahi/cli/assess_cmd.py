@@ -44,6 +44,13 @@ def _airports(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--corridor-km", type=float, default=CORRIDOR_KM, show_default=True)
 @click.option("--airport-km", type=float, default=AIRPORT_KM, show_default=True)
 @click.option("--recent", type=int, default=RECENT_YEARS, show_default=True, help="Recent years.")
+@click.option(
+    "--min-confidence",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Count only tags of at least this confidence ('gawahi why' shows them).",
+)
 @click.option("--country", help="ISO3 [default: the only country loaded].")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole assessment as JSON.")
 @click.pass_obj
@@ -88,6 +95,7 @@ def _spec(conn: Any, o: dict[str, Any]) -> AssessmentSpec:
         corridor_km=o["corridor_km"],
         airport_km=o["airport_km"],
         recent_years=o["recent"],
+        min_confidence=o["min_confidence"],
     )
 
 
@@ -101,6 +109,7 @@ def as_dict(result: Any) -> dict[str, Any]:
         "figures": [f.as_dict() for f in result.figures],
         "findings": result.findings,
         "datasets": result.datasets,
+        "coverage": result.coverage,
         "link_run_id": result.link_run_id,
     }
 
@@ -111,18 +120,24 @@ def _value(v: Any) -> str:
     return f"{v:,.2f}" if isinstance(v, float) and not float(v).is_integer() else f"{v:,.0f}"
 
 
+def _figure_name(figure: Any, area: str) -> str:
+    """The figure's key within its area; a personal factor's figure names the factor."""
+    name = figure.key.split("/", 1)[1]
+    return name if figure.area == area else f"{name} {figure.area[len(area) :].strip()}"
+
+
 def _print(result: Any) -> None:
     for area in result.areas:
         rows = [
             {
-                "figure": f.key.split("/", 1)[1],
+                "figure": _figure_name(f, area["name"]),
                 "value": _value(f.value),
                 "95% / range": "" if f.low is None else f"{_value(f.low)}–{_value(f.high)}",
                 "unit": f.unit,
                 "incidents": len(f.ids),
             }
             for f in result.figures
-            if f.area == area["name"]
+            if f.area == area["name"] or f.area.startswith(f"{area['name']} (")
         ]
         emit_table(
             rows,
@@ -199,3 +214,6 @@ def explain(ctx: Context, assessment_id: int, figure: str | None, as_json: bool)
         for r in item["records"]:
             line = (r["uid"], r["date"], r["place"] or "", str(r["deaths_best"]), r["text"])
             click.echo("    " + "  ".join(line))
+            for c in r["citations"]:
+                said = ", ".join(c.get(k, "") for k in ("publisher", "date") if c.get(k))
+                click.echo(f"      - {said}: {c.get('headline', '')} {c.get('url', '')}".rstrip())

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from gawahi.linkage.records import RADIUS_KM
+from gawahi.linkage.records import RADIUS_KM, point_precision
 
 RULE = "ledger-1: median of sources (lower middle), range = lowest low..highest high"
 
@@ -45,6 +45,7 @@ class Member:
     deaths_best: int | None
     deaths_low: int | None
     deaths_high: int | None
+    source_location_precision: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,7 @@ class Reconciled:
     deaths_best: int | None
     deaths_low: int | None
     deaths_high: int | None
+    location_precision: str | None
 
     def as_values(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -122,6 +124,7 @@ def reconcile(members: Sequence[Member]) -> Reconciled:
         bests[(len(bests) - 1) // 2] if bests else None,
         min(lows) if lows else None,
         max(highs) if highs else None,
+        _precision(place),
     )
 
 
@@ -134,6 +137,12 @@ def _dates(figures: list[SourceFigure]) -> tuple[date | None, date | None]:
     starts = [f.date_start for f in figures if f.date_start]
     ends = [f.date_end for f in figures if f.date_end]
     return min(starts, default=None), max(ends, default=None)
+
+
+def _precision(place: Member) -> str | None:
+    if place.latitude is None:
+        return None
+    return point_precision(place.location_precision, place.source_location_precision)
 
 
 def _radius(member: Member) -> float:

@@ -38,6 +38,39 @@ RADIUS_KM: dict[str, float | None] = {
 # suburbs and district too (Pakistan Body Count files the Wah ordnance factory bombing
 # under Rawalpindi, 35 km away): its radius is a district's, whatever the precision says.
 SOURCE_PRECISION_RADIUS_KM = {"city": 60.0}
+# The same, as a precision: a city's point is as good as a district's, whatever the
+# importer's label says (risk/reach.py measures distances only from precise points).
+SOURCE_PRECISION_AS = {"city": "admin2"}
+
+
+def point_precision(location_precision: str, source_location_precision: str | None) -> str:
+    """The precision a point really has: the label, or coarser for a city's point."""
+    coarser = SOURCE_PRECISION_AS.get(source_location_precision or "")
+    return coarser if coarser and location_precision in _finer_than(coarser) else location_precision
+
+
+def point_precision_sql(
+    location_precision: sa.ColumnElement[str], source_location_precision: sa.ColumnElement[str]
+) -> sa.ColumnElement[str]:
+    """``point_precision`` in SQL."""
+    whens = [
+        (
+            sa.and_(
+                source_location_precision == source,
+                location_precision.in_(_finer_than(coarser)),
+            ),
+            coarser,
+        )
+        for source, coarser in SOURCE_PRECISION_AS.items()
+    ]
+    return sa.case(*whens, else_=location_precision)
+
+
+def _finer_than(precision: str) -> list[str]:
+    limit = RADIUS_KM[precision] or math.inf
+    return [p for p, r in RADIUS_KM.items() if r is not None and r < limit]
+
+
 # Days added on each side of a record's own window (date_start..date_end already spans
 # what the source does not know): reports of one attack often differ by a day (night
 # attacks, time zones, "yesterday" in a next-day paper), and vaguer dates by more.

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from gawahi.linkage.identity import IdAssignment
 from gawahi.linkage.ledger import Member, Reconciled, reconcile
+from gawahi.linkage.records import point_precision_sql
 from gawahi.store import schema
 
 if TYPE_CHECKING:
@@ -178,6 +179,12 @@ def _insert_singletons(run_id: int) -> sa.Insert:
             inc.c.deaths_best,
             inc.c.deaths_low,
             inc.c.deaths_high,
+            sa.case(
+                (
+                    inc.c.latitude.is_not(None),
+                    point_precision_sql(inc.c.location_precision, inc.c.source_location_precision),
+                )
+            ),
         )
         .join(inc, inc.c.uid == cm.c.uid)
         .outerjoin(places, places.c.uid == cm.c.uid)
@@ -244,6 +251,7 @@ def load_members(
         inc.c.deaths_best,
         inc.c.deaths_low,
         inc.c.deaths_high,
+        inc.c.source_location_precision,
     ).outerjoin(places, places.c.uid == inc.c.uid)
     if uids is not None:
         query = query.where(inc.c.uid.in_(list(uids)))

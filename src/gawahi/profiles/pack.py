@@ -15,6 +15,7 @@ import hashlib
 import os
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from gawahi.profiles.vocabulary import (
     Relation,
     Term,
 )
-from gawahi.textyaml import TextLoader
+from gawahi.textyaml import FastTextLoader, TextLoader
 
 PACKS_ENV = "GAWAHI_PROFILE_PACKS"
 GROUP_KINDS = frozenset({"ethnicity", "religion", "sect", "occupation", "political", "other"})
@@ -132,12 +133,24 @@ def load_packs(paths: list[Path] | None = None) -> ProfilePacks:
     return merged
 
 
+_Stamps = tuple[tuple[str, int, int], ...]  # (path, mtime in ns, size) per file
+
+
 def _geo_unit_ids() -> dict[str, frozenset[str]]:
     """Unit ids per country that has a geo pack, to catch typos in 'within'."""
-    from gawahi.geo.pack import bundled_packs, load_pack
+    from gawahi.geo.pack import bundled_packs
 
-    packs = [load_pack(path) for path in bundled_packs()]
-    return {pack.country: frozenset(map(pack.unit_id, pack.by_id)) for pack in packs}
+    stamps = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in bundled_packs())
+    return dict(_unit_ids_of(stamps))
+
+
+@lru_cache(maxsize=4)
+def _unit_ids_of(stamps: _Stamps) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The geo packs' unit ids, read again only when a pack file changes (by its stamp)."""
+    from gawahi.geo.pack import load_pack
+
+    packs = [load_pack(Path(path)) for path, _, _ in stamps]
+    return tuple((pack.country, frozenset(map(pack.unit_id, pack.by_id))) for pack in packs)
 
 
 class _PackReader:
@@ -179,7 +192,7 @@ class _PackReader:
 
     def _document(self) -> dict[str, Any]:
         try:
-            doc = yaml.load(self.path.read_text(encoding="utf-8"), Loader=TextLoader)
+            doc = _parse(self.path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise ConfigError(f"{self.path}: cannot read the pack: {exc}") from exc
         if not isinstance(doc, dict):
@@ -430,6 +443,17 @@ class _PackReader:
         if str(value).lower() not in {"true", "false"}:
             self.fail(f"'{key}' must be true or false, not {value!r}")
         return str(value).lower() == "true"
+
+
+@lru_cache(maxsize=16)
+def _parse(text: str) -> Any:
+    """A pack's YAML, parsed once per process and content (an assessment reads the packs
+    each time). Shared between readers: the reader copies what it keeps, never edits."""
+    try:
+        return yaml.load(text, Loader=FastTextLoader)
+    except yaml.YAMLError:
+        # libyaml's errors lack the line and caret the pure parser prints: ask it instead
+        return yaml.load(text, Loader=TextLoader)
 
 
 def _check_references(packs: ProfilePacks) -> None:

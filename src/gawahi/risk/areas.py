@@ -2,8 +2,8 @@
 
 An area is a unit of the geo pack (a district, a division, a city as a whole) with every
 unit that was ever inside it, so an incident counts in Karachi whether a source placed it
-in Karachi or in Karachi East. Its centre, for distances, is the centroid of its imported
-boundary, else its seat in the gazetteer.
+in Karachi or in Karachi East. Its centre, for distances, is its seat in the gazetteer
+(the city), else the centroid of its imported boundary.
 """
 
 from __future__ import annotations
@@ -60,9 +60,14 @@ def resolve_area(conn: sa.Connection, units: UnitIndex, country: str, name: str)
 
 
 def largest_cities(
-    conn: sa.Connection, units: UnitIndex, country: str, skip: str, count: int = DEFAULT_AREAS
+    conn: sa.Connection,
+    units: UnitIndex,
+    country: str,
+    skip: frozenset[str],
+    count: int = DEFAULT_AREAS,
 ) -> list[str]:
-    """Names of the ``count`` most populous gazetteer places that are units, ``skip`` aside."""
+    """Names of the ``count`` most populous gazetteer places that are units, leaving out
+    the units in ``skip`` (the home area's)."""
     places = schema.places
     query = (
         sa.select(places.c.name)
@@ -74,7 +79,7 @@ def largest_cities(
     for name in conn.scalars(query):
         match = units.match(country, name, fuzzy=False)
         unit_id = match.unique if match.method != "none" else None
-        if unit_id and unit_id != skip and unit_id not in chosen.values():
+        if unit_id and unit_id not in skip and unit_id not in chosen.values():
             chosen[name] = unit_id
         if len(chosen) == count:
             break
@@ -82,26 +87,31 @@ def largest_cities(
 
 
 def _centre(conn: sa.Connection, unit_id: str) -> tuple[tuple[float, float], str]:
+    # The seat first: people live in the city, and a district's centroid can lie 20 km
+    # out in the hills (Quetta's), which would measure distances from nowhere.
+    seat = _seat(conn, unit_id)
+    if seat is not None:
+        return seat, "seat"
     b = schema.boundaries
     geometry = conn.scalar(sa.select(b.c.geometry).where(b.c.unit_id == unit_id).limit(1))
-    if geometry:
-        point = shape(json.loads(geometry)).centroid
-        return (point.y, point.x), "boundary"
-    seat = _seat(conn, unit_id)
-    if seat is None:
-        raise NotFound(f"{unit_id} has no boundary and no seat in the gazetteer: no centre")
-    return seat, "seat"
+    if geometry is None:
+        raise NotFound(f"{unit_id} has no seat in the gazetteer and no boundary: no centre")
+    point = shape(json.loads(geometry)).centroid
+    return (point.y, point.x), "boundary"
 
 
 def _seat(conn: sa.Connection, unit_id: str) -> tuple[float, float] | None:
     units, places = schema.admin_units, schema.places
-    name = conn.scalar(sa.select(units.c.seat).where(units.c.id == unit_id))
-    if not name:
+    unit = conn.execute(
+        sa.select(units.c.seat, units.c.country_iso3).where(units.c.id == unit_id)
+    ).first()
+    if unit is None or not unit.seat:
         return None
     row = conn.execute(
         sa.select(places.c.latitude, places.c.longitude)
-        .where(sa.func.lower(places.c.name) == name.lower())
-        .order_by(places.c.population.desc())
+        .where(sa.func.lower(places.c.name) == unit.seat.lower())
+        .where(places.c.country_iso3 == unit.country_iso3)
+        .order_by(places.c.population.desc().nulls_last())
         .limit(1)
     ).first()
     return (row[0], row[1]) if row else None

@@ -8,6 +8,7 @@ the absence of records is not evidence of safety.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ from gawahi.risk.denominators import denominators, rate_figure
 from gawahi.risk.figures import Figure
 from gawahi.risk.frame import Frame, add_tags, load_frame, perpetrators_of
 from gawahi.risk.indicators import general_figures, last_incident, profile_figures, trend_figures
-from gawahi.risk.reach import reach_figures, route_figures
+from gawahi.risk.reach import haversine_km, reach_figures, route_figures
 from gawahi.risk.spec import AssessmentSpec
 from gawahi.risk.underreporting import coverage, underreporting_figure
 
@@ -42,6 +43,7 @@ class Assessment:
     figures: list[Figure]
     findings: list[dict[str, Any]] = field(default_factory=list)
     datasets: list[dict[str, Any]] = field(default_factory=list)
+    coverage: dict[str, list[str]] = field(default_factory=dict)  # source -> first, last day
     link_run_id: int | None = None
     id: int | None = None
 
@@ -74,10 +76,10 @@ def assess(
     )
     add_tags(conn, frame, [(p, "perpetrator") for p in perpetrators], spec.min_confidence)
     windows = coverage(conn, country)
-    labels = [(t, packs.label(t)) for t in spec.profile]
+    names = {g.id: (g.id, g.label) for g in packs.groups.values()}
     figures: list[Figure] = []
     for area in areas:
-        figures += _area_figures(conn, frame, area, spec, profile, perpetrators, windows, labels)
+        figures += _area_figures(conn, frame, area, spec, profile, perpetrators, windows, names)
     _name_sources(frame, figures)
     result = Assessment(
         spec=spec,
@@ -88,6 +90,7 @@ def assess(
         perpetrators_from=origin,
         figures=figures,
         datasets=datasets_used(conn, country, figures),
+        coverage={s: [str(a), str(b)] for s, (a, b) in sorted(windows.items())},
         link_run_id=latest_link_run(conn),
     )
     result.findings = findings(result, packs)
@@ -103,18 +106,35 @@ def _check_tags(packs: ProfilePacks, spec: AssessmentSpec) -> None:
 
 def _areas(conn: sa.Connection, units: UnitIndex, country: str, spec: AssessmentSpec) -> list[Area]:
     home = resolve_area(conn, units, country, spec.home)
-    names = spec.areas or tuple(largest_cities(conn, units, country, home.unit_id))
+    names = spec.areas or tuple(largest_cities(conn, units, country, home.inside))
     areas = [home]
     for name in names:
         area = resolve_area(conn, units, country, name)
-        if area.unit_id in {a.unit_id for a in areas}:
-            raise ConfigError(
-                f"{name!r} is {area.label}, which is already an area of this assessment"
-            )
+        _check_apart(name, area, areas)
         areas.append(area)
     if len(areas) == 1:
         raise ConfigError("no relocation area: give --areas")
+    unknown = sorted(set(spec.airports) - {a.name for a in areas})
+    if unknown:
+        named = ", ".join(a.name for a in areas)
+        raise ConfigError(
+            f"--airport names {', '.join(unknown)}, not an area of this assessment ({named})"
+        )
     return areas
+
+
+def _check_apart(name: str, area: Area, areas: list[Area]) -> None:
+    """Areas may not overlap: the home inside a relocation area would count twice."""
+    for other in areas:
+        if area.unit_id == other.unit_id:
+            raise ConfigError(
+                f"{name!r} is {area.label}, which is already an area of this assessment"
+            )
+        if area.inside & other.inside:
+            raise ConfigError(
+                f"{name!r} is {area.label}, which overlaps {other.label}, "
+                "already an area of this assessment"
+            )
 
 
 def _all(frame: Frame, tags: tuple[str, ...]) -> np.ndarray:
@@ -140,19 +160,21 @@ def _area_figures(
     profile: np.ndarray,
     perpetrators: list[str],
     windows: dict[str, Any],
-    labels: list[tuple[str, str]],
+    names: dict[str, tuple[str, str]],
 ) -> list[Figure]:
     inside = frame.in_units(area.inside)
     mine = profile & inside
     years = spec.years
     figures = profile_figures(frame, area.name, mine, years)
     figures += general_figures(frame, area.name, mine, (frame.civilian | profile) & inside)
-    deaths = int(np.nansum(frame.best[mine]))
-    figures.append(rate_figure(area, deaths, len(years), denominators(conn, area, labels)))
+    found = denominators(conn, area, spec.profile, names)
+    deaths = np.nan_to_num(frame.best[mine])
+    figures.append(rate_figure(area, list(deaths), frame.ids(mine), len(years), found))
     figures += trend_figures(frame, area.name, mine, years, spec.recent_years)
     figures.append(last_incident(frame, area.name, mine, np.datetime64(spec.end)))
+    km = haversine_km(frame.lat, frame.lon, area.latitude, area.longitude)
     for perpetrator in perpetrators:
-        figures += reach_figures(frame, area, inside, perpetrator)
+        figures += reach_figures(frame, area, inside, perpetrator, km)
     code = spec.airports.get(area.name)
     port = airport(code) if code else nearest_airport(spec.country, area.latitude, area.longitude)
     figures += route_figures(frame, area, port, spec.corridor_km, spec.airport_km)
@@ -172,10 +194,12 @@ def _factor_figures(
 
 def _name_sources(frame: Frame, figures: list[Figure]) -> None:
     """Each figure's sources: how many of its incidents each source reports."""
-    position = {k: i for i, k in enumerate(frame.key)}
     for item in figures:
-        counts: dict[str, int] = {}
-        for key in item.ids:
-            for source in str(frame.sources[position[key]]).split():
-                counts[source] = counts.get(source, 0) + 1
+        clusters = np.array([int(k[1:]) for k in item.ids if k[0] == "c"], dtype=np.int64)
+        records = {k[1:] for k in item.ids if k[0] == "r"}
+        counts = Counter(
+            s
+            for sources in frame.sources[frame.mask_of(clusters, records)]
+            for s in sources.split()
+        )
         item.detail["sources"] = ", ".join(f"{s} {n}" for s, n in sorted(counts.items()))

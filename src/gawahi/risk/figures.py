@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 INDICATORS: dict[str, str] = {
-    "profile.incidents": "incidents with victims of the profile, per year",
-    "profile.deaths": "deaths in those incidents (best, low, high), per year",
+    "profile.incidents": "incidents with victims of the profile over the period",
+    "profile.deaths": "deaths in those incidents (best, low, high) over the period",
     "general.incidents": "incidents targeting civilians, whoever they were",
     "general.share": "the profile's share of the incidents targeting civilians",
     "rate.per_100k": "profile deaths per 100,000 of the group per year",

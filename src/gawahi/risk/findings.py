@@ -27,31 +27,65 @@ def findings(assessment: Any, packs: ProfilePacks) -> list[dict[str, Any]]:
     period = f"{spec.start.year}–{spec.end.year}"
     found: list[dict[str, Any]] = []
     for area in assessment.areas:
-        found += _area_findings(assessment, area["name"], area["label"], who, period)
+        found += _area_findings(assessment, packs, area["name"], area["label"], who, period)
     found = [_with_sources(f, assessment) for f in found]
     return found + _limits(assessment, spec)
 
 
 def _area_findings(
-    assessment: Any, name: str, label: str, who: str, period: str
+    assessment: Any, packs: ProfilePacks, name: str, label: str, who: str, period: str
 ) -> list[dict[str, Any]]:
     count = assessment.figure(f"{name}/profile.incidents")
     deaths = assessment.figure(f"{name}/profile.deaths")
     out = []
     if count.value:
         text = (
-            f"In {label}, {count.value} incidents with {who} victims were recorded in {period}, "
-            f"with {deaths.value} deaths (range {deaths.low}–{deaths.high})."
+            f"In {label}, {_n(count.value, 'incident')} with {who} victims "
+            f"{'was' if count.value == 1 else 'were'} recorded in {period}, "
+            f"with {_n(deaths.value, 'death')} (range {deaths.low}–{deaths.high})."
         )
         out.append(_finding(text, [count.key, deaths.key]))
+        out += _factors(assessment, packs, name)
+        out += _share(assessment, name)
         out += _trend(assessment, name)
     else:
         text = f"In {label}, no incident with {who} victims was recorded in {period}. {ABSENCE}"
         out.append(_finding(text, [count.key]))
-    out += _reach(assessment, name, label, period)
+    out += _reach(assessment, packs, name, label, period)
+    out += _route(assessment, name, label, period)
     out += _rate(assessment, name, label)
-    out += _underreporting(assessment, name, label)
+    if count.value:
+        out += _underreporting(assessment, name, label)
     return out
+
+
+def _factors(assessment: Any, packs: ProfilePacks, name: str) -> list[dict[str, Any]]:
+    factors = assessment.spec.factors
+    if not factors:
+        return []
+    count = assessment.figure(f"{name} ({' + '.join(factors)})/profile.incidents")
+    who = " and ".join(packs.label(t) for t in factors)
+    text = f"Of these, {_n(count.value, 'incident')} also had victims recorded as {who}."
+    if not count.value:
+        text += f" {ABSENCE}"
+    return [_finding(text, [count.key])]
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+
+
+def _share(assessment: Any, name: str) -> list[dict[str, Any]]:
+    share = assessment.figure(f"{name}/general.share")
+    if share.value is None:
+        return []
+    d = share.detail
+    text = (
+        f"They were {d['profile']} of the {_n(d['civilian'], 'incident')} recorded there that "
+        f"targeted civilians or the profile ({share.value:.1%}, "
+        f"95% CI {share.low:.1%}–{share.high:.1%})."
+    )
+    return [_finding(text, [share.key, f"{name}/general.incidents"])]
 
 
 def _trend(assessment: Any, name: str) -> list[dict[str, Any]]:
@@ -70,21 +104,25 @@ def _trend(assessment: Any, name: str) -> list[dict[str, Any]]:
     if last.value is not None:
         text = (
             f"The last such incident on record was on {last.detail['date']}, "
-            f"{last.value} days before the end of the period."
+            f"{last.value:,} days before the end of the period."
         )
         out.append(_finding(text, [last.key]))
     return out
 
 
-def _reach(assessment: Any, name: str, label: str, period: str) -> list[dict[str, Any]]:
+def _reach(
+    assessment: Any, packs: ProfilePacks, name: str, label: str, period: str
+) -> list[dict[str, Any]]:
     out = []
-    for perpetrator in assessment.perpetrators:
-        here = assessment.figure(f"{name}/reach.incidents:{perpetrator}")
-        near = assessment.figure(f"{name}/reach.nearest:{perpetrator}")
+    for tag in assessment.perpetrators:
+        here = assessment.figure(f"{name}/reach.incidents:{tag}")
+        near = assessment.figure(f"{name}/reach.nearest:{tag}")
+        perpetrator = packs.label(tag)
         if here.value:
             text = (
-                f"Incidents attributed to {perpetrator} in {label} in {period}: "
-                f"{here.value}, whoever the victims."
+                f"{_n(here.value, 'incident').capitalize()} attributed to {perpetrator} "
+                f"{'was' if here.value == 1 else 'were'} recorded in {label} in {period}, "
+                "whoever the victims."
             )
         elif near.value is not None:
             text = (
@@ -95,10 +133,26 @@ def _reach(assessment: Any, name: str, label: str, period: str) -> list[dict[str
         else:
             text = (
                 f"No incident attributed to {perpetrator} was recorded anywhere "
-                f"in the country in {period}."
+                f"in the country in {period}. {ABSENCE}"
             )
         out.append(_finding(text, [here.key, near.key]))
     return out
+
+
+def _route(assessment: Any, name: str, label: str, period: str) -> list[dict[str, Any]]:
+    corridor = assessment.figure(f"{name}/route.corridor")
+    port = assessment.figure(f"{name}/route.airport")
+    d = corridor.detail
+    text = (
+        f"Between {d['name']} ({d['airport']}) and {label}, {_n(corridor.value, 'incident')} "
+        f"of any kind {'was' if corridor.value == 1 else 'were'} recorded in {period} within "
+        f"{d['width_km']:g} km of the straight line ({d['civilian']} targeting civilians), "
+        f"{port.value} of them within {port.detail['radius_km']:g} km of the airport. "
+        "No road network is used: the line stands for the journey."
+    )
+    if not corridor.value:
+        text += f" {ABSENCE}"
+    return [_finding(text, [corridor.key, port.key])]
 
 
 def _rate(assessment: Any, name: str, label: str) -> list[dict[str, Any]]:
@@ -109,7 +163,8 @@ def _rate(assessment: Any, name: str, label: str) -> list[dict[str, Any]]:
     text = (
         f"Against a population of {d['population']:,.0f} ({d['group']}, {d['source']}, "
         f"{d['population_year']}), that is {rate.value:.1f} deaths per 100,000 per year "
-        f"(exact 95% CI {rate.low:.1f}–{rate.high:.1f})."
+        f"(95% CI {rate.low:.1f}–{rate.high:.1f}, allowing for deaths that come several "
+        "to an attack)."
     )
     if d["disputed"]:
         text += (
@@ -121,27 +176,73 @@ def _rate(assessment: Any, name: str, label: str) -> list[dict[str, Any]]:
 
 def _underreporting(assessment: Any, name: str, label: str) -> list[dict[str, Any]]:
     est = assessment.figure(f"{name}/underreporting.estimate")
-    if est.value is None:
-        return []
     d = est.detail
+    if est.value is None:
+        text = f"Under-reporting in {label} could not be estimated: {d['reason']}."
+        return [_finding(text + _left_out(d), [est.key])]
     window = " to ".join(d["window"])
     text = (
         f"Capture-recapture over {', '.join(d['lists'])} ({window}) estimates {est.value:.0f} "
         f"such incidents (95% CI {est.low:.0f}–{est.high:.0f}) where {d.get('observed')} were "
-        f"recorded ({d['method']}); it assumes independent sources, so read it as a lower bound."
+        f"recorded ({d['method']}); {_caveat(d)}"
     )
-    return [_finding(text, [est.key])]
+    return [_finding(text + _left_out(d), [est.key])]
+
+
+def _caveat(detail: dict[str, Any]) -> str:
+    if len(detail["lists"]) == 2:
+        return (
+            "it assumes the two sources record incidents independently; sources that "
+            "share the same media reports miss the same incidents, so read it as a lower bound."
+        )
+    return (
+        f"the chosen model ({detail.get('model')}) allows for the dependence between sources "
+        "that it includes and no other; incidents hard for every source to see make it a "
+        "lower bound."
+    )
+
+
+def _left_out(detail: dict[str, Any]) -> str:
+    """The incidents only sources of narrow scope recorded, which no estimate covers."""
+    alone = detail.get("only_left_out")
+    if not alone:
+        return ""
+    names = "; ".join(f"{s}: {why}" for s, why in detail["left_out"].items())
+    return (
+        f" {_n(alone, 'incident')} recorded only by sources of narrow scope ({names}) "
+        f"{'is' if alone == 1 else 'are'} outside the lists and "
+        f"{'adds' if alone == 1 else 'add'} to the count."
+    )
 
 
 def _limits(assessment: Any, spec: Any) -> list[dict[str, Any]]:
     names = " ".join(
         str(d.get("name", "")) + " " + str(d.get("file_name", "")) for d in assessment.datasets
     ).lower()
-    out = []
+    out = _coverage(assessment, spec)
+    if not assessment.perpetrators:
+        text = (
+            "No perpetrator is named in the records of the profile's incidents in the home "
+            "area, so no perpetrator's reach is shown; name them with --perpetrators."
+        )
+        out.append(_finding(text, [], kind="limit"))
     if "ucdp" in names or "ged" in names:
         out.append(_finding(UCDP_LIMIT, [], kind="limit"))
         if spec.start.year < 2013:
             out.append(_finding(HEADLINE_LIMIT, [], kind="limit"))
+    return out
+
+
+def _coverage(assessment: Any, spec: Any) -> list[dict[str, Any]]:
+    """Sources whose records do not span the period: their silence there is no count."""
+    out = []
+    for source, (first, last) in sorted(getattr(assessment, "coverage", {}).items()):
+        if first > spec.start.isoformat() or last < spec.end.isoformat():
+            text = (
+                f"{source} holds records from {first} to {last} only; outside those dates the "
+                "figures count only what other sources recorded, if any covers them."
+            )
+            out.append(_finding(text, [], kind="limit"))
     return out
 
 

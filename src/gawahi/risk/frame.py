@@ -1,31 +1,47 @@
 """The incidents an assessment reads, one row per incident (a cluster, or a record not
 linked yet), as numpy columns: date, place, deaths, sources, civilian target and the
 tags asked for. Loaded once per assessment; every indicator is a mask over it.
+
+A store can hold a million records, so the frame is read with the driver's own
+cursor (no per-value SQLAlchemy processing) and kept as numbers: cluster ids, unit codes
+and day numbers. The "c<id>"/"r<uid>" keys are built only for the rows a figure names.
+Rows are in date order (ties: clusters by id, then records by uid), on every backend.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import chain
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 
+from gawahi.linkage.records import point_precision_sql
 from gawahi.store import schema
 
-_COLUMNS = ("key", "date", "admin1", "admin2", "lat", "lon", "best", "low", "high", "sources")
+Row = Sequence[Any]
+_CHUNK = 5_000  # keys per IN list, under every backend's limit on bound parameters
+_COLUMNS = 11
+# Location precision, finest first; 9: no usable point (country, unknown, none).
+PRECISION_RANK = {"exact": 0, "near": 1, "admin2": 2, "admin1": 3, "region": 4}
+NO_POINT = 9
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Frame:
-    """Incidents of one country and period; ``key`` is "c<cluster id>" or "r<uid>"."""
+    """Incidents of one country and period, in date order; ``key`` is "c<cluster id>" or
+    "r<uid>". ``cluster`` is -1 and ``record`` the uid for a record not linked yet."""
 
-    key: np.ndarray
+    cluster: np.ndarray  # int64
+    record: np.ndarray  # object: uid or None
     date: np.ndarray  # datetime64[D]
     year: np.ndarray
-    admin1: np.ndarray
-    admin2: np.ndarray
+    unit_codes: np.ndarray  # (2, n) int: admin1, admin2 as positions in ``unit_names``
+    unit_names: list[str | None]
     lat: np.ndarray
     lon: np.ndarray
     best: np.ndarray
@@ -33,22 +49,60 @@ class Frame:
     high: np.ndarray
     sources: np.ndarray  # "gtd ucdp-ged"
     civilian: np.ndarray
+    precision: np.ndarray  # int8 rank of the point's precision (PRECISION_RANK)
     tags: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # (tag, role) -> mask
+    all_linked: bool = False  # every record of the store was in a cluster when loaded
+    _keys: np.ndarray | None = None
+    _by_cluster: np.ndarray | None = None
 
     def __len__(self) -> int:
-        return len(self.key)
+        return len(self.cluster)
+
+    @property
+    def key(self) -> np.ndarray:
+        if self._keys is None:
+            self._keys = np.array(self._key_list(np.arange(len(self))), dtype=object)
+        return self._keys
+
+    @property
+    def admin1(self) -> np.ndarray:
+        return np.array(self.unit_names, dtype=object)[self.unit_codes[0]]
+
+    @property
+    def admin2(self) -> np.ndarray:
+        return np.array(self.unit_names, dtype=object)[self.unit_codes[1]]
 
     def in_units(self, units: Iterable[str]) -> np.ndarray:
-        inside = list(units)
-        return np.isin(self.admin2, inside) | np.isin(self.admin1, inside)
+        inside = set(units)
+        wanted = np.array([name in inside for name in self.unit_names], dtype=bool)
+        return wanted[self.unit_codes[1]] | wanted[self.unit_codes[0]]
 
     def tagged(self, tag: str, role: str) -> np.ndarray:
         return self.tags.get((tag, role), np.zeros(len(self), dtype=bool))
 
     def ids(self, mask: np.ndarray) -> list[str]:
         """The incident keys under a mask, in date order."""
-        order = np.argsort(self.date[mask], kind="stable")
-        return [str(k) for k in self.key[mask][order]]
+        return self._key_list(np.flatnonzero(mask))
+
+    def _key_list(self, rows: np.ndarray) -> list[str]:
+        if self._keys is not None:
+            return list(self._keys[rows])
+        clusters, records = self.cluster[rows].tolist(), self.record[rows].tolist()
+        return [f"c{c}" if c >= 0 else f"r{r}" for c, r in zip(clusters, records, strict=True)]
+
+    def mask_of(self, clusters: np.ndarray, records: set[str]) -> np.ndarray:
+        """The rows of these cluster ids and uids of records not linked; others are ignored."""
+        mask = np.zeros(len(self), dtype=bool)
+        if not len(self):
+            return mask
+        if self._by_cluster is None:
+            self._by_cluster = np.argsort(self.cluster, kind="stable")
+        ordered = self.cluster[self._by_cluster]
+        at = np.minimum(np.searchsorted(ordered, clusters), len(self) - 1)
+        mask[self._by_cluster[at[ordered[at] == clusters]]] = True
+        if records:
+            mask |= np.array([r in records for r in self.record.tolist()], dtype=bool)
+        return mask
 
 
 def load_frame(
@@ -60,64 +114,121 @@ def load_frame(
     min_confidence: float = 0.0,
 ) -> Frame:
     """Every incident of ``country`` dated ``start``..``end``, with the ``tags`` asked for."""
-    rows = conn.execute(_clusters(country, start, end).union_all(_alone(country, start, end)))
-    columns = list(zip(*rows, strict=True)) or [()] * len(_COLUMNS)
-    data = dict(zip(_COLUMNS, columns, strict=True))
-    key = np.array(data["key"], dtype=object)
-    dates = np.array([str(d)[:10] for d in data["date"]], dtype="datetime64[D]")
-    frame = Frame(
-        key=key,
-        date=dates,
-        year=dates.astype("datetime64[Y]").astype(int) + 1970,
-        admin1=np.array(data["admin1"], dtype=object),
-        admin2=np.array(data["admin2"], dtype=object),
-        lat=_floats(data["lat"]),
-        lon=_floats(data["lon"]),
-        best=_floats(data["best"]),
-        low=_floats(data["low"]),
-        high=_floats(data["high"]),
-        sources=np.array(data["sources"], dtype=object),
-        civilian=np.zeros(len(key), dtype=bool),
-    )
-    position = {k: i for i, k in enumerate(key)}
-    frame.civilian = _mask(position, conn.execute(_civilian_keys()))
-    for tag, role in set(tags):
-        frame.tags[(tag, role)] = _mask(
-            position, conn.execute(_tag_keys(tag, role, min_confidence))
-        )
+    linked = _fetch(conn, _clusters(country, start, end))
+    all_linked = _all_linked(conn)
+    unlinked = [] if all_linked else _fetch(conn, _alone(country, start, end))
+    frame = _frame(linked, unlinked)
+    frame.all_linked = all_linked
+    t = schema.record_targets
+    frame.civilian = frame.mask_of(*_hits(conn, t.c.uid, [t.c.civilian], all_linked))
+    add_tags(conn, frame, tags, min_confidence)
     return frame
 
 
-def _floats(values: tuple[object, ...]) -> np.ndarray:
-    return np.array([np.nan if v is None else v for v in values], dtype=float)
+def _fetch(conn: sa.Connection, query: sa.Executable) -> list[Row]:
+    """All rows as the driver gives them: SQLAlchemy builds and binds the query, but its
+    per-value processing would cost more than the query itself at a million rows."""
+    result = conn.execute(query)
+    try:
+        return result.cursor.fetchall()  # type: ignore[attr-defined, no-any-return]
+    finally:
+        result.close()
 
 
-def _mask(position: dict[str, int], keys: Iterable[tuple[str]]) -> np.ndarray:
-    mask = np.zeros(len(position), dtype=bool)
-    hits = [position[k] for (k,) in keys if k in position]
-    mask[hits] = True
-    return mask
+def _all_linked(conn: sa.Connection) -> bool:
+    """Whether every record is in a cluster: members are records (a foreign key) each in
+    one cluster (the key), so equal counts mean equal sets and no record stands alone."""
+    records = conn.scalar(sa.select(sa.func.count()).select_from(schema.incidents))
+    members = conn.scalar(sa.select(sa.func.count()).select_from(schema.cluster_members))
+    return records == members
 
 
-def _cluster_key(column: sa.ColumnElement[int]) -> sa.ColumnElement[str]:
-    return "c" + sa.cast(column, sa.String)
+def _frame(linked: list[Row], unlinked: list[Row]) -> Frame:
+    """The rows of both queries (cluster id or uid, then the fields) as columns, ordered."""
+    n = len(linked)
+    table = np.array(linked + unlinked, dtype=object).reshape(-1, _COLUMNS)
+    cluster = np.full(len(table), -1, dtype=np.int64)
+    cluster[:n] = table[:n, 0]
+    record = np.full(len(table), None, dtype=object)
+    record[n:] = table[n:, 0]
+    days = _days(table[:, 1])
+    order = np.lexsort((_ranks(record, n), cluster, cluster < 0, days))
+    unit_codes, unit_names = _codes(table[:, 2:4].T)
+    numbers = table[:, 4:9].astype(float)[order].T  # None -> nan
+    return Frame(
+        cluster=cluster[order],
+        record=record[order],
+        date=days[order],
+        year=days[order].astype("datetime64[Y]").astype(int) + 1970,
+        unit_codes=unit_codes[:, order],
+        unit_names=unit_names,
+        lat=numbers[0].copy(),
+        lon=numbers[1].copy(),
+        best=numbers[2].copy(),
+        low=numbers[3].copy(),
+        high=numbers[4].copy(),
+        sources=table[order, 9],
+        civilian=np.zeros(len(table), dtype=bool),
+        precision=_precision(table[order, 10], numbers[0]),
+    )
 
 
-def _clusters(country: str, start: date, end: date) -> sa.Select[tuple[object, ...]]:
+def _precision(labels: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Each point's precision rank; a row without coordinates has no point at all."""
+    codes, distinct = _factorize(labels)
+    ranks = np.array([PRECISION_RANK.get(v, NO_POINT) for v in distinct], dtype=np.int8)[codes]
+    ranks[np.isnan(lat)] = NO_POINT
+    return ranks
+
+
+def _days(values: np.ndarray) -> np.ndarray:
+    """Dates as datetime64[D]: ISO text on SQLite, dates on PostgreSQL; each distinct
+    value is parsed once."""
+    codes, distinct = _factorize(values)
+    parsed = np.array([str(v)[:10] for v in distinct], dtype="datetime64[D]")
+    return parsed[codes]
+
+
+def _codes(columns: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
+    """Unit ids as positions in one list of names, so place tests compare integers."""
+    codes, names = _factorize(columns.reshape(-1))
+    return codes.reshape(len(columns), -1), list(names)
+
+
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into the distinct values (None is a value too), by pandas' hash table:
+    a Python dict would cost a second per million values."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    found = np.asarray(distinct, dtype=object)
+    found[pd.isna(found)] = None  # pandas gives NaN for None
+    return codes.astype(np.int64), found
+
+
+def _ranks(records: np.ndarray, first: int) -> np.ndarray:
+    """Each uid's place in uid order (0 for clusters, the rows before ``first``): the
+    tie-break between records not linked yet."""
+    ranks = np.zeros(len(records), dtype=np.int64)
+    order = np.argsort(records[first:].astype(str), kind="stable")
+    ranks[first + order] = np.arange(1, len(order) + 1)
+    return ranks
+
+
+def _clusters(country: str, start: date, end: date) -> sa.Select[Any]:
     c = schema.clusters
     return sa.select(
-        _cluster_key(c.c.id), c.c.date_start, c.c.admin1_id, c.c.admin2_id, c.c.latitude,
+        c.c.id, c.c.date_start, c.c.admin1_id, c.c.admin2_id, c.c.latitude,
         c.c.longitude, c.c.deaths_best, c.c.deaths_low, c.c.deaths_high, c.c.sources,
+        c.c.location_precision,
     ).where(
         c.c.status == "active", c.c.country_iso3 == country, c.c.date_start.between(start, end)
     )  # fmt: skip
 
 
-def _alone(country: str, start: date, end: date) -> sa.Select[tuple[object, ...]]:
+def _alone(country: str, start: date, end: date) -> sa.Select[Any]:
     inc, places, cm = schema.incidents, schema.incident_places, schema.cluster_members
     return (
         sa.select(
-            "r" + inc.c.uid,
+            inc.c.uid,
             inc.c.date_start,
             places.c.admin1_id,
             places.c.admin2_id,
@@ -127,6 +238,7 @@ def _alone(country: str, start: date, end: date) -> sa.Select[tuple[object, ...]
             inc.c.deaths_low,
             inc.c.deaths_high,
             inc.c.source,
+            point_precision_sql(inc.c.location_precision, inc.c.source_location_precision),
         )
         .outerjoin(places, places.c.uid == inc.c.uid)
         .where(inc.c.country_iso3 == country, inc.c.date_start.between(start, end))
@@ -134,34 +246,35 @@ def _alone(country: str, start: date, end: date) -> sa.Select[tuple[object, ...]
     )
 
 
-def _civilian_keys() -> sa.Select[tuple[str]]:
-    t, cm = schema.record_targets, schema.cluster_members
-    key = sa.func.coalesce(_cluster_key(cm.c.cluster_id), "r" + t.c.uid)
-    return (
-        sa.select(key).select_from(t).outerjoin(cm, cm.c.uid == t.c.uid).where(t.c.civilian)
-    ).distinct()
-
-
-def _tag_keys(tag: str, role: str, min_confidence: float) -> sa.Select[tuple[str]]:
-    t, cm = schema.tags, schema.cluster_members
-    key = sa.func.coalesce(_cluster_key(cm.c.cluster_id), "r" + t.c.incident_uid)
-    return (
-        sa.select(key)
-        .select_from(t)
-        .outerjoin(cm, cm.c.uid == t.c.incident_uid)
-        .where(t.c.tag == tag, t.c.role == role, t.c.confidence >= min_confidence)
-    ).distinct()
+def _hits(
+    conn: sa.Connection,
+    uid: sa.Column[str],
+    where: list[sa.ColumnElement[bool]],
+    all_linked: bool,
+) -> tuple[np.ndarray, set[str]]:
+    """The incidents of the records ``where`` (``uid`` is the record's column): cluster
+    ids, and the uids of records not linked yet. With every record linked, only cluster
+    ids are fetched: hundreds of thousands of rows, one integer each."""
+    cm = schema.cluster_members
+    if all_linked:
+        query = sa.select(cm.c.cluster_id).join_from(uid.table, cm, cm.c.uid == uid)
+        rows = _fetch(conn, query.where(*where))
+        return np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=len(rows)), set()
+    query = sa.select(cm.c.cluster_id, uid).outerjoin_from(uid.table, cm, cm.c.uid == uid)
+    rows = _fetch(conn, query.where(*where))
+    clusters = np.array([c for c, _ in rows if c is not None], dtype=np.int64)
+    return clusters, {u for c, u in rows if c is None}
 
 
 def add_tags(
     conn: sa.Connection, frame: Frame, tags: Iterable[tuple[str, str]], min_confidence: float = 0.0
 ) -> None:
     """Load further tag masks into ``frame`` (perpetrators found after the first load)."""
-    position = {k: i for i, k in enumerate(frame.key)}
-    for tag, role in set(tags) - set(frame.tags):
-        frame.tags[(tag, role)] = _mask(
-            position, conn.execute(_tag_keys(tag, role, min_confidence))
-        )
+    t = schema.tags
+    for tag, role in sorted(set(tags) - set(frame.tags)):
+        where = [t.c.tag == tag, t.c.role == role, t.c.confidence >= min_confidence]
+        hits = _hits(conn, t.c.incident_uid, where, frame.all_linked)
+        frame.tags[(tag, role)] = frame.mask_of(*hits)
 
 
 def perpetrators_of(conn: sa.Connection, keys: list[str], min_confidence: float = 0.0) -> list[str]:
@@ -169,21 +282,14 @@ def perpetrators_of(conn: sa.Connection, keys: list[str], min_confidence: float 
     t, cm = schema.tags, schema.cluster_members
     clusters = [int(k[1:]) for k in keys if k.startswith("c")]
     records = [k[1:] for k in keys if k.startswith("r")]
+    by_cluster = sa.select(t.c.tag, cm.c.cluster_id).join_from(cm, t, t.c.incident_uid == cm.c.uid)
+    by_record = sa.select(t.c.tag, t.c.incident_uid)
     found: dict[str, set[str]] = {}
-    for start in range(0, max(len(clusters), len(records)), 5_000):
-        query = (
-            sa.select(
-                t.c.tag, sa.func.coalesce(_cluster_key(cm.c.cluster_id), "r" + t.c.incident_uid)
-            )
-            .outerjoin(cm, cm.c.uid == t.c.incident_uid)
-            .where(t.c.role == "perpetrator", t.c.confidence >= min_confidence)
-            .where(
-                sa.or_(
-                    cm.c.cluster_id.in_(clusters[start : start + 5_000]),
-                    t.c.incident_uid.in_(records[start : start + 5_000]),
-                )
-            )
-        )
-        for tag, key in conn.execute(query):
-            found.setdefault(tag, set()).add(key)
+    # a query per kind of key: an OR of both would keep SQLite from using either index
+    for prefix, query, wanted in (("c", by_cluster, clusters), ("r", by_record, records)):
+        query = query.where(t.c.role == "perpetrator", t.c.confidence >= min_confidence)
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            for tag, ident in _fetch(conn, query.where(query.selected_columns[1].in_(chunk))):
+                found.setdefault(tag, set()).add(f"{prefix}{ident}")
     return sorted(found, key=lambda tag: (-len(found[tag]), tag))

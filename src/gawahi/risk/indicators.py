@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -90,12 +91,16 @@ def trend_figures(
     figures = [first]
     if len(years) > recent:
         ratio = recent_vs_earlier(years, counts, recent)
+        finite = ratio.rate_ratio is not None and math.isfinite(ratio.rate_ratio)
+        reason = ratio.reason or ("" if finite else "no incident in the earlier years: no ratio")
         figures.append(figure(
-            area, "trend.recent", value=ratio.rate_ratio, unit="rate ratio",
-            low=ratio.lower, high=ratio.upper, ids=frame.ids(mask),
+            area, "trend.recent", value=ratio.rate_ratio if finite else None, unit="rate ratio",
+            low=ratio.lower if finite else None,
+            high=ratio.upper if finite and math.isfinite(ratio.upper or 0) else None,
+            ids=frame.ids(mask),
             detail={"recent_years": list(ratio.recent_years), "recent": ratio.recent_count,
                     "earlier": ratio.earlier_count, "p_value": ratio.p_value,
-                    "reason": ratio.reason},
+                    "reason": reason},
         ))  # fmt: skip
     return figures
 

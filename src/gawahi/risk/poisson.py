@@ -81,6 +81,30 @@ def rate_per_100k(count: int, population: float, level: float = 0.95) -> Rate:
     )
 
 
+def weighted_interval(weights: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+    """Sum of weighted Poisson events, with the Fay-Feuer gamma interval for its mean.
+
+    Deaths come in incidents: 60 deaths in two bombings are far less certain than 60
+    deaths in 60 shootings, so deaths are the incidents (the Poisson events) weighted by
+    their deaths. Formula, with y = sum(w), v = sum(w^2), m = max(w): lower = Gamma^-1(a/2;
+    shape y^2/v, scale v/y), upper = Gamma^-1(1 - a/2; shape (y+m)^2/(v+m^2), scale
+    (v+m^2)/(y+m)). With every weight 1 it is the exact Garwood interval. Without any
+    event there is no weight to scale by, and deaths are taken as Poisson themselves.
+    Reference: Fay M.P. and Feuer E.J. (1997), Statistics in Medicine 16:791-801.
+    """
+    alpha = _check_level(level)
+    w = [float(x) for x in weights if x and x > 0]
+    if not w:
+        exact = poisson_interval(0, level)
+        return 0.0, exact.lower, exact.upper
+    y, v, m = sum(w), sum(x * x for x in w), max(w)
+    lower = float(stats.gamma.ppf(alpha / 2, y * y / v, scale=v / y))
+    upper = float(
+        stats.gamma.ppf(1 - alpha / 2, (y + m) ** 2 / (v + m * m), scale=(v + m * m) / (y + m))
+    )
+    return y, lower, upper
+
+
 @dataclass(frozen=True, slots=True)
 class RateRatio:
     """Events per year in the recent years over events per year in the earlier ones.

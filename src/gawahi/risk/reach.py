@@ -2,9 +2,12 @@
 lies on the way from the arrival airport to an area.
 
 Distances are great-circle (haversine, mean Earth radius 6,371 km) between the
-coordinates the sources give; a source that only knows the district gives the district's
-point, which the findings say. The route is the straight line from the airport to the
-area's centre: no road network is loaded, so a corridor is a band around that line.
+coordinates the sources give, and only between points precise enough for the distance
+asked: the nearest attack takes points of a district or finer (a district's point is
+tens of km from the scene at worst), the corridor and the airport only exact or near
+points (within 25 km), since a district's point says nothing about a 10 km band. The
+route is the straight line from the airport to the area's centre: no road network is
+loaded, so a corridor is a band around that line.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ import numpy as np
 
 from gawahi.risk.areas import Area
 from gawahi.risk.figures import Figure, figure
-from gawahi.risk.frame import Frame
+from gawahi.risk.frame import PRECISION_RANK, Frame
 
 EARTH_KM = 6371.0088
+NEAREST_PRECISION = PRECISION_RANK["admin2"]
+ROUTE_PRECISION = PRECISION_RANK["near"]
 
 
 def haversine_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> np.ndarray:
@@ -26,8 +31,11 @@ def haversine_km(lat: np.ndarray, lon: np.ndarray, lat0: float, lon0: float) -> 
     return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
-def reach_figures(frame: Frame, area: Area, inside: np.ndarray, perpetrator: str) -> list[Figure]:
-    """The perpetrator's incidents in the area, and its attack nearest the area's centre."""
+def reach_figures(
+    frame: Frame, area: Area, inside: np.ndarray, perpetrator: str, km: np.ndarray | None = None
+) -> list[Figure]:
+    """The perpetrator's incidents in the area, and its attack nearest the area's centre;
+    ``km``: each incident's distance from the centre, when the caller has it already."""
     by_them = frame.tagged(perpetrator, "perpetrator")
     here = by_them & inside
     count = figure(
@@ -35,14 +43,24 @@ def reach_figures(frame: Frame, area: Area, inside: np.ndarray, perpetrator: str
         ids=frame.ids(here), detail={"deaths_best": int(np.nansum(frame.best[here]))},
     )  # fmt: skip
     nearest = figure(area.name, "reach.nearest", perpetrator, value=None, unit="km")
-    placed = by_them & ~np.isnan(frame.lat)
+    placed = by_them & (frame.precision <= NEAREST_PRECISION)
     if placed.any():
-        km = haversine_km(frame.lat, frame.lon, area.latitude, area.longitude)
+        if km is None:
+            km = haversine_km(frame.lat, frame.lon, area.latitude, area.longitude)
         index = int(np.argmin(np.where(placed, km, np.inf)))
         nearest.value = round(float(km[index]), 1)
         nearest.ids = [str(frame.key[index])]
-        nearest.detail = {"date": str(frame.date[index]), "inside_area": bool(inside[index])}
+        nearest.detail = {
+            "date": str(frame.date[index]),
+            "inside_area": bool(inside[index]),
+            "precision": _precision_name(int(frame.precision[index])),
+            "without_precise_point": int((by_them & ~placed).sum()),
+        }
     return [count, nearest]
+
+
+def _precision_name(rank: int) -> str:
+    return next((name for name, r in PRECISION_RANK.items() if r == rank), "none")
 
 
 def _to_plane(lat: np.ndarray, lon: np.ndarray, lat0: float) -> np.ndarray:
@@ -68,10 +86,13 @@ def route_figures(
 ) -> list[Figure]:
     """Incidents (any kind) in the corridor from the airport to the area, and at the airport."""
     start = (float(airport["lat"]), float(airport["lon"]))  # type: ignore[arg-type]
-    placed = ~np.isnan(frame.lat)
+    placed = frame.precision <= ROUTE_PRECISION
     corridor = placed & (segment_km(frame, start, (area.latitude, area.longitude)) <= corridor_km)
     at_airport = placed & (haversine_km(frame.lat, frame.lon, *start) <= airport_km)
-    where = {"airport": airport["iata"], "name": airport["name"], "at": list(start)}
+    where = {
+        "airport": airport["iata"], "name": airport["name"], "at": list(start),
+        "points": "exact or near (within 25 km) only",
+    }  # fmt: skip
     return [
         figure(
             area.name, "route.corridor", value=int(corridor.sum()), unit="incidents",

@@ -40,6 +40,12 @@ class AssessmentSpec:
             raise ConfigError("--profile needs at least one victim tag")
         if self.start > self.end:
             raise ConfigError("--from is after --to")
+        # Rates and trends are per calendar year: a part year would count as a whole one.
+        if (self.start.month, self.start.day, self.end.month, self.end.day) != (1, 1, 12, 31):
+            raise ConfigError(
+                f"the period {self.start}..{self.end} is not whole calendar years: "
+                "start on 1 January and end on 31 December"
+            )
         if self.corridor_km <= 0 or self.airport_km <= 0:
             raise ConfigError("--corridor-km and --airport-km must be greater than 0")
         if self.recent_years < 1:

@@ -24,7 +24,8 @@ def latest_link_run(conn: sa.Connection) -> int | None:
 def datasets_used(conn: sa.Connection, country: str, figures: list[Figure]) -> list[dict[str, Any]]:
     """Every dataset with records in ``country``, and the population files the rates used."""
     d, inc = schema.datasets, schema.incidents
-    used = sa.select(inc.c.dataset_id).where(inc.c.country_iso3 == country).distinct()
+    # EXISTS per dataset: a seek each, where DISTINCT over the records reads them all.
+    used = sa.exists().where(inc.c.dataset_id == d.c.id, inc.c.country_iso3 == country)
     rows = conn.execute(
         sa.select(
             d.c.id,
@@ -36,7 +37,7 @@ def datasets_used(conn: sa.Connection, country: str, figures: list[Figure]) -> l
             d.c.file_name,
             d.c.sha256,
         )
-        .where(d.c.id.in_(used))
+        .where(used)
         .order_by(d.c.id)
     ).mappings()
     found = [{"kind": "incidents", **{str(k): v for k, v in r.items()}} for r in rows]
@@ -47,6 +48,8 @@ def datasets_used(conn: sa.Connection, country: str, figures: list[Figure]) -> l
                     "kind": "population",
                     "source": item.detail["source"],
                     "year": item.detail["population_year"],
+                    "file_name": item.detail.get("file_name"),
+                    "sha256": item.detail.get("file_sha256"),
                 }
             )
     return found
@@ -60,6 +63,7 @@ def save(conn: sa.Connection, assessment: Any) -> int:
         "perpetrators_from": assessment.perpetrators_from,
         "figures": [f.as_dict() for f in assessment.figures],
         "findings": assessment.findings,
+        "coverage": assessment.coverage,
     }
     row = conn.execute(
         schema.assessments.insert().values(
@@ -92,6 +96,7 @@ def load(conn: sa.Connection, assessment_id: int) -> Any:
         perpetrators_from=result["perpetrators_from"],
         figures=[Figure.from_dict(f) for f in result["figures"]],
         findings=result["findings"],
+        coverage=result.get("coverage", {}),
         datasets=orjson.loads(row.datasets),
         link_run_id=row.link_run_id,
         id=row.id,
@@ -100,56 +105,73 @@ def load(conn: sa.Connection, assessment_id: int) -> Any:
 
 def listing(conn: sa.Connection) -> list[dict[str, Any]]:
     a = schema.assessments
-    rows = conn.execute(sa.select(a.c.id, a.c.created_at, a.c.params).order_by(a.c.id))
-    return [{"id": r.id, "created_at": str(r.created_at), **orjson.loads(r.params)} for r in rows]
+    rows = conn.execute(sa.select(a.c.id, a.c.created_at, a.c.params, a.c.result).order_by(a.c.id))
+    return [{"id": r.id, "created_at": str(r.created_at), **_asked(r)} for r in rows]
+
+
+def _asked(row: Any) -> dict[str, Any]:
+    """The parameters, with the relocation areas assessed (the default ones too)."""
+    areas = orjson.loads(row.result)["areas"][1:]
+    return {**orjson.loads(row.params), "areas": [a["name"] for a in areas]}
 
 
 def incidents_behind(conn: sa.Connection, keys: list[str]) -> list[dict[str, Any]]:
-    """Each incident of a figure: date, place, deaths and its source records."""
-    cm, inc = schema.cluster_members, schema.incidents
+    """Each incident of a figure: date, place, deaths and its source records, each
+    with the citations its source gives (publisher, date, headline, URL)."""
     clusters = [int(k[1:]) for k in keys if k.startswith("c")]
-    records: dict[str, list[dict[str, Any]]] = {k: [] for k in keys}
-    for start in range(0, len(clusters), _CHUNK):
-        part = clusters[start : start + _CHUNK]
-        query = (
-            sa.select(
-                cm.c.cluster_id,
-                inc.c.uid,
-                inc.c.date_start,
-                inc.c.location_text,
-                inc.c.deaths_best,
-                inc.c.description,
-            )
-            .join(inc, inc.c.uid == cm.c.uid)
-            .where(cm.c.cluster_id.in_(part))
-            .order_by(cm.c.cluster_id, inc.c.uid)
-        )
-        for row in conn.execute(query):
-            records[f"c{row.cluster_id}"].append(_record(row))
+    members = _members(conn, clusters)
+    uids = [u for k in keys for u in (members.get(k, []) if k[0] == "c" else [k[1:]])]
+    records = _records(conn, uids)
     heads = _cluster_heads(conn, clusters)
+    found = []
     for key in keys:
-        if key.startswith("r"):
-            row = conn.execute(
-                sa.select(
-                    inc.c.uid,
-                    inc.c.date_start,
-                    inc.c.location_text,
-                    inc.c.deaths_best,
-                    inc.c.description,
-                ).where(inc.c.uid == key[1:])
-            ).first()
-            records[key] = [_record(row)] if row else []
-    return [{"incident": k, **heads.get(k, {}), "records": records[k]} for k in keys]
+        own = members.get(key, []) if key.startswith("c") else [key[1:]]
+        rows = [records[u] for u in own if u in records]
+        found.append({"incident": key, **heads.get(key, {}), "records": rows})
+    return found
+
+
+def _members(conn: sa.Connection, clusters: list[int]) -> dict[str, list[str]]:
+    cm = schema.cluster_members
+    members: dict[str, list[str]] = {}
+    for start in range(0, len(clusters), _CHUNK):
+        query = (
+            sa.select(cm.c.cluster_id, cm.c.uid)
+            .where(cm.c.cluster_id.in_(clusters[start : start + _CHUNK]))
+            .order_by(cm.c.cluster_id, cm.c.uid)
+        )
+        for cluster_id, uid in conn.execute(query):
+            members.setdefault(f"c{cluster_id}", []).append(uid)
+    return members
+
+
+def _records(conn: sa.Connection, uids: list[str]) -> dict[str, dict[str, Any]]:
+    inc, cit = schema.incidents, schema.citations
+    place = sa.func.coalesce(inc.c.location_text, inc.c.place, inc.c.admin2, inc.c.admin1)
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(uids), _CHUNK):
+        part = uids[start : start + _CHUNK]
+        query = sa.select(
+            inc.c.uid, inc.c.date_start, place.label("place"), inc.c.deaths_best,
+            inc.c.description,
+        ).where(inc.c.uid.in_(part))  # fmt: skip
+        found |= {row.uid: _record(row) for row in conn.execute(query)}
+        cited = sa.select(cit).where(cit.c.incident_uid.in_(part)).order_by(cit.c.position)
+        for row in conn.execute(cited).mappings():
+            said = {k: row[k] for k in ("publisher", "date", "headline", "url") if row[k]}
+            if said:
+                found[row["incident_uid"]]["citations"].append(said)
+    return found
 
 
 def _record(row: Any) -> dict[str, Any]:
-    text = (row.description or "")[:160]
     return {
         "uid": row.uid,
         "date": str(row.date_start),
-        "place": row.location_text,
+        "place": row.place,
         "deaths_best": row.deaths_best,
-        "text": text,
+        "text": (row.description or "")[:160],
+        "citations": [],
     }
 
 

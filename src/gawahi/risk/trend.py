@@ -62,11 +62,17 @@ def _series(
     return x, y, np.log(e)
 
 
+MIN_EVENTS = 5
+"""Fewer events than this give no trend: a slope through one or two attacks says nothing."""
+
+
 def _why_insufficient(x: np.ndarray, y: np.ndarray) -> str:
     if len(np.unique(x)) < 3:
         return "fewer than 3 years"
     if y.sum() == 0:
         return "no events in the period"
+    if y.sum() < MIN_EVENTS:
+        return f"fewer than {MIN_EVENTS} events in the period, too few for a trend"
     busy = x[y > 0]
     if busy.min() == busy.max() and busy[0] in (x.min(), x.max()):
         return "all events fall in the first or last year, so the slope has no finite estimate"

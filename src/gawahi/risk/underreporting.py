@@ -42,14 +42,25 @@ def narrow_sources() -> dict[str, str]:
 
 
 def coverage(conn: sa.Connection, country: str) -> dict[str, tuple[date, date]]:
-    """Each source's first and last record date in ``country``."""
+    """Each source's first and last record date in ``country``.
+
+    Source by source, each value a seek in the (country, source, date) index: a GROUP BY
+    reads every record of the country, and SQLite only seeks for a lone min() or max()."""
     inc = schema.incidents
-    query = (
-        sa.select(inc.c.source, sa.func.min(inc.c.date_start), sa.func.max(inc.c.date_start))
-        .where(inc.c.country_iso3 == country)
-        .group_by(inc.c.source)
-    )
-    return {s: (_day(a), _day(b)) for s, a, b in conn.execute(query) if a and b}
+    here = inc.c.country_iso3 == country
+    windows: dict[str, tuple[date, date]] = {}
+    source = conn.scalar(sa.select(sa.func.min(inc.c.source)).where(here))
+    while source is not None:
+        this = sa.and_(here, inc.c.source == source)
+        first, last = (
+            conn.scalar(sa.select(bound(inc.c.date_start)).where(this))
+            for bound in (sa.func.min, sa.func.max)
+        )
+        if first and last:
+            windows[source] = (_day(first), _day(last))
+        after = sa.and_(here, inc.c.source > source)
+        source = conn.scalar(sa.select(sa.func.min(inc.c.source)).where(after))
+    return windows
 
 
 def _day(value: object) -> date:
@@ -65,7 +76,11 @@ def underreporting_figure(
     members = [set(str(s).split()) for s in frame.sources[mask]]
     lists = sorted({s for m in members for s in m} - set(narrow))
     if len(lists) < 2:
-        result.detail = {"reason": f"fewer than two general sources ({', '.join(lists) or 'none'})"}
+        result.detail = {
+            "reason": f"fewer than two general sources ({', '.join(lists) or 'none'})",
+            "left_out": {s: narrow[s] for s in sorted(set(narrow) & _seen(members))},
+            "only_left_out": _only_left_out(members, lists),
+        }
         return result
     start = max(windows[s][0] for s in lists)
     end = min(windows[s][1] for s in lists)
@@ -74,17 +89,36 @@ def underreporting_figure(
         tuple(int(s in set(str(srcs).split())) for s in lists) for srcs in frame.sources[inside]
     )
     histories.pop(tuple(0 for _ in lists), None)
-    seen = {x for m in members for x in m}
+    seen = _seen(members)
     result.ids = frame.ids(inside)
     result.detail = {
         "lists": lists,
         "window": [str(start), str(end)],
         "histories": {"".join(map(str, h)): n for h, n in sorted(histories.items())},
         "left_out": {s: narrow[s] for s in sorted(set(narrow) & seen)},
+        "only_left_out": _only_left_out(members, lists),
         "assumptions": ASSUMPTIONS,
     }
     _estimate(result, lists, histories)
     return result
+
+
+def _seen(members: list[set[str]]) -> set[str]:
+    return {s for m in members for s in m}
+
+
+def _only_left_out(members: list[set[str]], lists: list[str]) -> int:
+    """Incidents no list recorded (a narrow source alone): outside any estimate."""
+    return sum(1 for m in members if m and not m & set(lists))
+
+
+def _nested(lists: list[str], n1: int, n2: int) -> str:
+    """Why two lists, one inside the other, estimate nothing."""
+    small, large = (lists[1], lists[0]) if n2 <= n1 else (lists[0], lists[1])
+    return (
+        f"every incident {small} recorded is also in {large}, so the lists cannot show "
+        "what both missed (Chapman would give the observed count with no uncertainty)"
+    )
 
 
 def _estimate(result: Figure, lists: list[str], histories: Counter[tuple[int, ...]]) -> None:
@@ -97,7 +131,6 @@ def _estimate(result: Figure, lists: list[str], histories: Counter[tuple[int, ..
             sum(n for h, n in histories.items() if h[1]),
         )
         fit = chapman(n1, n2, histories.get((1, 1), 0))
-        result.value, result.low, result.high = fit.estimate, fit.lower, fit.upper
         result.detail |= {
             "method": "Chapman, Chao log-normal 95% interval",
             "observed": fit.observed,
@@ -105,6 +138,10 @@ def _estimate(result: Figure, lists: list[str], histories: Counter[tuple[int, ..
             "n2": n2,
             "m": fit.m,
         }
+        if fit.m == min(n1, n2):
+            result.detail["reason"] = _nested(lists, n1, n2)
+            return
+        result.value, result.low, result.high = fit.estimate, fit.lower, fit.upper
         return
     fit = log_linear_mse(dict(histories))
     result.value, result.low, result.high = fit.estimate, fit.lower, fit.upper

@@ -86,6 +86,8 @@ incidents = sa.Table(
     sa.Index(None, "date_start"),
     # (dataset, uid): one dataset's incidents page by page in key order (geo resolve).
     sa.Index(None, "dataset_id", "uid"),
+    # Each source's first and last date in a country, by two seeks (risk/underreporting.py).
+    sa.Index(None, "country_iso3", "source", "date_start"),
 )
 
 actors = sa.Table(
@@ -331,6 +333,8 @@ tags = sa.Table(
     sa.Column("matched", sa.Text, nullable=False),
     sa.Column("confidence", sa.Float, nullable=False),
     sa.Index(None, "tag", "role"),
+    # Covering: the incidents of a tag read from the index alone (risk/frame.py).
+    sa.Index(None, "tag", "role", "confidence", "incident_uid"),
 )
 
 # Per incident: the hash of everything its tags depend on (record, places, packs, tagger
@@ -431,6 +435,9 @@ clusters = sa.Table(
     sa.Column("deaths_best", sa.Integer),
     sa.Column("deaths_low", sa.Integer),
     sa.Column("deaths_high", sa.Integer),
+    # The precision of the point above (that of the record it comes from), so distances
+    # can leave out points that stand for a whole district or province.
+    sa.Column("location_precision", sa.String(10)),
     sa.Index(None, "status", "country_iso3", "date_start"),
 )
 
@@ -454,6 +461,7 @@ record_targets = sa.Table(
     sa.Column("uid", sa.ForeignKey("incidents.uid", ondelete="CASCADE"), primary_key=True),
     sa.Column("content_hash", sa.String(32), nullable=False),
     sa.Column("civilian", sa.Boolean),  # null: the source does not say
+    sa.Index(None, "civilian", "uid"),  # covering, as the tags' index
 )
 
 # A stored assessment: its parameters, the datasets and link run it saw, its figures.
