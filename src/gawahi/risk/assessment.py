@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import sqlalchemy as sa
 
 from gawahi.errors import ConfigError
@@ -193,13 +194,16 @@ def _factor_figures(
 
 
 def _name_sources(frame: Frame, figures: list[Figure]) -> None:
-    """Each figure's sources: how many of its incidents each source reports."""
+    """Each figure's sources: how many of its incidents each source reports. The sets of
+    sources are few, so incidents are counted per set and the sets are split once."""
+    codes, sets = pd.factorize(frame.sources)
+    named = [str(s).split() for s in sets]
     for item in figures:
         clusters = np.array([int(k[1:]) for k in item.ids if k[0] == "c"], dtype=np.int64)
         records = {k[1:] for k in item.ids if k[0] == "r"}
-        counts = Counter(
-            s
-            for sources in frame.sources[frame.mask_of(clusters, records)]
-            for s in sources.split()
-        )
+        per_set = np.bincount(codes[frame.mask_of(clusters, records)], minlength=len(sets))
+        counts: Counter[str] = Counter()
+        for index in np.flatnonzero(per_set):
+            for source in named[index]:
+                counts[source] += int(per_set[index])
         item.detail["sources"] = ", ".join(f"{s} {n}" for s, n in sorted(counts.items()))
