@@ -52,6 +52,8 @@ def _register() -> None:
         import_cmd,
         link_cmd,
         profiles_cmd,
+        quickstart_cmd,
+        report_cmd,
         store_cmd,
     )
 
@@ -74,6 +76,9 @@ def _register() -> None:
         assess_cmd.assess_,
         assess_cmd.assessments,
         assess_cmd.explain,
+        report_cmd.report,
+        report_cmd.verify,
+        quickstart_cmd.quickstart,
     ):
         main.add_command(command)
 

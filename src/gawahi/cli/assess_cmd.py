@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -30,28 +31,60 @@ def _airports(values: tuple[str, ...]) -> dict[str, str]:
     return found
 
 
+def assess_options(required: bool = True) -> Callable[[Any], Any]:
+    """The options that say what to assess (``gawahi assess``, ``gawahi report``)."""
+    options = [
+        click.option(
+            "--profile", required=required, help="Victim tags, all required: shia,hazara."
+        ),
+        click.option("--home", required=required, help="The home area: a unit name or id."),
+        click.option(
+            "--areas", help="Relocation areas, comma-separated [default: largest cities]."
+        ),
+        click.option("--from", "start", type=int, required=required, help="First year."),
+        click.option("--to", "end", type=int, required=required, help="Last year."),
+        click.option("--factor", "factors", help="Personal factors as victim tags: activist."),
+        click.option(
+            "--perpetrators", help="Perpetrator tags [default: who attacked the profile at home]."
+        ),
+        click.option(
+            "--airport", "airports", multiple=True, metavar="AREA=IATA", help="Arrival airport."
+        ),
+        click.option("--corridor-km", type=float, default=CORRIDOR_KM, show_default=True),
+        click.option("--airport-km", type=float, default=AIRPORT_KM, show_default=True),
+        click.option(
+            "--recent", type=int, default=RECENT_YEARS, show_default=True, help="Recent years."
+        ),
+        click.option(
+            "--min-confidence",
+            type=click.FloatRange(0, 1),
+            default=0.0,
+            show_default=True,
+            help="Count only tags of at least this confidence ('gawahi why' shows them).",
+        ),
+        click.option("--country", help="ISO3 [default: the only country loaded]."),
+    ]
+
+    def apply(command: Any) -> Any:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return apply
+
+
+def run_assessment(conn: Any, options: dict[str, Any]) -> Any:
+    """Assess as the options ask, and store the assessment."""
+    from gawahi.risk import store
+    from gawahi.risk.assessment import assess
+
+    result = assess(conn, _spec(conn, options))
+    store.save(conn, result)
+    return result
+
+
 @click.command("assess")
-@click.option("--profile", required=True, help="Victim tags, all required: shia,hazara.")
-@click.option("--home", required=True, help="The home area: a unit name or id.")
-@click.option("--areas", help="Relocation areas, comma-separated [default: largest cities].")
-@click.option("--from", "start", type=int, required=True, help="First year.")
-@click.option("--to", "end", type=int, required=True, help="Last year.")
-@click.option("--factor", "factors", help="Personal factors as victim tags: activist.")
-@click.option(
-    "--perpetrators", help="Perpetrator tags [default: who attacked the profile at home]."
-)
-@click.option("--airport", "airports", multiple=True, metavar="AREA=IATA", help="Arrival airport.")
-@click.option("--corridor-km", type=float, default=CORRIDOR_KM, show_default=True)
-@click.option("--airport-km", type=float, default=AIRPORT_KM, show_default=True)
-@click.option("--recent", type=int, default=RECENT_YEARS, show_default=True, help="Recent years.")
-@click.option(
-    "--min-confidence",
-    type=click.FloatRange(0, 1),
-    default=0.0,
-    show_default=True,
-    help="Count only tags of at least this confidence ('gawahi why' shows them).",
-)
-@click.option("--country", help="ISO3 [default: the only country loaded].")
+@assess_options()
 @click.option("--json", "as_json", is_flag=True, help="Print the whole assessment as JSON.")
 @click.pass_obj
 def assess_(ctx: Context, **options: Any) -> None:
@@ -64,14 +97,9 @@ def assess_(ctx: Context, **options: Any) -> None:
       gawahi assess --profile shia,hazara --home Quetta \\
         --areas Karachi,Lahore,Islamabad --from 2008 --to 2021
     """
-    from gawahi.risk import store
-    from gawahi.risk.assessment import assess
-
     as_json = options.pop("as_json")
-    engine = ctx.engine()
-    with engine.begin() as conn:
-        result = assess(conn, _spec(conn, options))
-        store.save(conn, result)
+    with ctx.engine().begin() as conn:
+        result = run_assessment(conn, options)
     if as_json:
         emit_json(as_dict(result))
         return

@@ -77,7 +77,7 @@ def import_boundaries(
             f"{len(unmatched)} feature(s) match no unit at level {level}: "
             + "; ".join(unmatched[:10]),
         )
-    _replace(conn, country, level, path, data, citation, rows)
+    _replace(conn, country, level, path, data, citation or _default_citation(features), rows)
     return BoundaryImport(path.name, level, country, len(rows), unmatched)
 
 
@@ -89,6 +89,19 @@ def _features(path: Path, data: bytes) -> list[dict[str, object]]:
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise FormatError(path, "not a GeoJSON FeatureCollection")
     return list(doc.get("features") or [])
+
+
+GEOBOUNDARIES = (
+    'Runfola, D. et al. (2020) "geoBoundaries: A global database of political administrative '
+    'boundaries", PLoS ONE 15(4): e0231866, https://doi.org/10.1371/journal.pone.0231866. '
+    "Boundaries from geoBoundaries (www.geoboundaries.org)."
+)
+
+
+def _default_citation(features: list[dict[str, object]]) -> str | None:
+    """geoBoundaries asks every output to cite it; its files say so by their property names."""
+    props = (features[0].get("properties") if features else None) or {}
+    return GEOBOUNDARIES if {"shapeName", "shapeGroup"} <= set(props) else None  # type: ignore[arg-type]
 
 
 def _country(path: Path, features: list[dict[str, object]]) -> str:
