@@ -297,7 +297,7 @@ def _gawahi_phases(db: Path) -> dict[str, Any]:
         render_docx(context, outputs[1])
         lap("render_docx")
         manifest = folder / "flagship.manifest.json"
-        write_manifest(build_manifest(conn, result, outputs), manifest)
+        write_manifest(build_manifest(result, outputs), manifest)
         lap("build_manifest")
     return {
         "phases": phases,

@@ -10,21 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
 
-from gawahi.cli import main
 from gawahi.profiles.pack import PACKS_ENV
 from tests.risk.test_assessment import (
-    PACK,
     Q_2016_UCDP,
     QUETTA_PROFILE,
-    backends,
-    built_store,
     garwood,
     key_of,
     members,
@@ -48,29 +43,6 @@ ASSESS = (
     "--airport",
     "Lahore=LHE",
 )
-
-
-@pytest.fixture(scope="module", params=backends())
-def store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[sa.Engine]:
-    yield from built_store(request.param, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def run(store: sa.Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
-    """gawahi against the module's store, with the fictional pack active."""
-    url = store.url.render_as_string(hide_password=False)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("GAWAHI_DATA_DIR", str(tmp_path_factory.mktemp("data")))
-        env.delenv("GAWAHI_DATABASE_URL", raising=False)
-        env.setenv(PACKS_ENV, str(PACK))
-
-        def invoke(*args: str) -> tuple[int, str, str]:
-            result = CliRunner().invoke(main, ["--db", url, *map(str, args)])
-            return result.exit_code, result.stdout, result.stderr
-
-        yield invoke
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +91,7 @@ def test_assess_json_carries_the_parameters_figures_and_findings(assessed: dict[
     assert figures["Karachi/route.airport"]["detail"]["airport"] == "KHI"
     assert figures["Lahore/profile.incidents"]["value"] == 0
     texts = [f["text"] for f in assessed["findings"]]
-    assert any(t.startswith("In Lahore (district), no incident") for t in texts)
+    assert any(t.startswith("In Lahore (district), the sources record no incident") for t in texts)
     assert {d["file_name"] for d in assessed["datasets"] if d["kind"] == "incidents"} == {
         "ucdp_ged_fictional_plenari_orbists_2011_2016.csv",
         "pbc_suicide_fictional_orbist_sect_code.csv",
@@ -145,10 +117,14 @@ def test_assess_prints_a_table_per_area_the_findings_and_the_id(run: Run) -> Non
     assert lahore["general.share"] == ["-", "", "share", "0"]
     assert "Karachi (division) (relocation)" in out
     findings = out[out.index("\nFindings:\n") :].splitlines()[2:]
-    assert findings[0].startswith("- In Quetta (district), 8 incidents with Plenari and Orbists")
+    assert findings[0].startswith(
+        "- In Quetta (district), the sources record 8 incidents in 2012–2016 with victims "
+        "identified as both Plenari and Orbists"
+    )
     assert (
-        "- In Lahore (district), no incident with Plenari and Orbists victims was recorded in "
-        "2012–2016. The absence of recorded incidents is not evidence that no attacks took place."
+        "- In Lahore (district), the sources record no incident in 2012–2016 with victims "
+        "identified as both Plenari and Orbists. The absence of recorded incidents is not "
+        "evidence that no attacks took place."
     ) in findings
     (number,) = re.findall(r"^assessment (\d+) stored", out, re.MULTILINE)
     assert out.endswith(

@@ -7,7 +7,6 @@ The store is the one of tests/risk/test_assessment.py (tests/data/risk, fictiona
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from importlib.metadata import version
 from pathlib import Path
@@ -28,8 +27,6 @@ from tests.risk.test_assessment import (
     REGISTER,
     UCDP,
     assessed,
-    backends,
-    built_store,
 )
 
 MADE_AT = datetime(2026, 12, 6, 9, 30, 15, 123456, tzinfo=UTC)
@@ -43,27 +40,19 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture(scope="module", params=backends())
-def store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[sa.Engine]:
-    yield from built_store(request.param, tmp_path_factory)
-
-
 @pytest.fixture(scope="module")
 def result(store: sa.Engine) -> Assessment:
     return assessed(store)
 
 
-def build(store: sa.Engine, result: Assessment, reports: list[Path] | None = None) -> Any:
-    with store.connect() as conn:
-        return build_manifest(conn, result, reports, clock=fixed_clock)
+def build(result: Assessment, reports: list[Path] | None = None) -> Any:
+    return build_manifest(result, reports, clock=fixed_clock)
 
 
 def test_the_manifest_names_its_format_version_time_and_parameters(
     store: sa.Engine, result: Assessment
 ) -> None:
-    manifest = build(store, result)
+    manifest = build(result)
     assert list(manifest) == [
         "format",
         "gawahi_version",
@@ -114,15 +103,14 @@ def test_a_stored_assessment_gives_the_manifest_of_the_computed_one(
         stored.save(conn, computed)
     with store.connect() as conn:
         loaded = stored.load(conn, computed.id)  # type: ignore[arg-type]
-    from_store = build(store, loaded)
+    from_store = build(loaded)
     assert from_store["assessment_id"] == computed.id
-    assert {**from_store, "assessment_id": None} == build(store, result)
+    assert {**from_store, "assessment_id": None} == build(result)
 
 
 def test_a_clock_in_another_zone_is_written_in_utc(store: sa.Engine, result: Assessment) -> None:
     karachi = datetime(2026, 12, 6, 14, 30, tzinfo=timezone(timedelta(hours=5)))
-    with store.connect() as conn:
-        manifest = build_manifest(conn, result, clock=lambda: karachi)
+    manifest = build_manifest(result, clock=lambda: karachi)
     assert manifest["created_at"] == "2026-12-06T09:30:00+00:00"
 
 
@@ -130,14 +118,13 @@ def test_the_default_clock_is_the_module_function(
     store: sa.Engine, result: Assessment, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(manifests, "utc_now", fixed_clock)
-    with store.connect() as conn:
-        assert build_manifest(conn, result)["created_at"] == "2026-12-06T09:30:15+00:00"
+    assert build_manifest(result)["created_at"] == "2026-12-06T09:30:15+00:00"
 
 
 def test_every_figure_is_there_with_its_value_interval_and_incidents(
     store: sa.Engine, result: Assessment
 ) -> None:
-    figures = build(store, result)["figures"]
+    figures = build(result)["figures"]
     assert [f["key"] for f in figures] == [f.key for f in result.figures]
     for entry, figure in zip(figures, result.figures, strict=True):
         assert list(entry) == [
@@ -176,7 +163,7 @@ def test_every_figure_is_there_with_its_value_interval_and_incidents(
 
 
 def test_the_datasets_carry_their_hashes_and_format(store: sa.Engine, result: Assessment) -> None:
-    datasets = build(store, result)["datasets"]
+    datasets = build(result)["datasets"]
     files = {d["file_name"]: d for d in datasets if d["kind"] == "incidents"}
     assert {name: d["sha256"] for name, d in files.items()} == {
         p.name: sha256(p) for p in (UCDP, PBC, REGISTER)
@@ -204,7 +191,7 @@ def test_the_datasets_carry_their_hashes_and_format(store: sa.Engine, result: As
 
 
 def test_the_findings_are_there_as_drawn(store: sa.Engine, result: Assessment) -> None:
-    findings = build(store, result)["findings"]
+    findings = build(result)["findings"]
     assert [f["text"] for f in findings] == [f["text"] for f in result.findings]
     assert findings[0]["figures"] == ["Quetta/profile.incidents", "Quetta/profile.deaths"]
 
@@ -215,7 +202,7 @@ def test_each_report_file_is_named_with_its_format_and_hash(
     pdf, docx = tmp_path / "report.PDF", tmp_path / "report.docx"
     pdf.write_bytes(b"%PDF-1.7 fixture")
     docx.write_bytes(b"PK fixture")
-    reports = build(store, result, [pdf, docx])["reports"]
+    reports = build(result, [pdf, docx])["reports"]
     assert reports == [
         {
             "file_name": "report.PDF",
@@ -235,14 +222,14 @@ def test_a_report_file_that_cannot_be_read_is_named(
 ) -> None:
     missing = tmp_path / "never_written.html"
     with pytest.raises(InputError) as caught:
-        build(store, result, [missing])
+        build(result, [missing])
     assert str(caught.value) == f"{missing}: cannot read: No such file or directory"
 
 
 def test_the_written_file_reads_back_as_the_manifest_indented(
     store: sa.Engine, result: Assessment, tmp_path: Path
 ) -> None:
-    manifest = build(store, result)
+    manifest = build(result)
     path = tmp_path / "report.manifest.json"
     write_manifest(manifest, path)
     text = path.read_text(encoding="utf-8")
@@ -256,14 +243,14 @@ def test_the_same_assessment_gives_the_same_bytes(
     store: sa.Engine, result: Assessment, tmp_path: Path
 ) -> None:
     first, second = tmp_path / "first.json", tmp_path / "second.json"
-    write_manifest(build(store, result), first)
-    write_manifest(build(store, assessed(store)), second)
+    write_manifest(build(result), first)
+    write_manifest(build(assessed(store)), second)
     assert first.read_bytes() == second.read_bytes()
 
 
 def test_floats_are_written_as_computed(store: sa.Engine, result: Assessment) -> None:
     share = result.figure("Quetta/general.share")
-    entry = next(f for f in build(store, result)["figures"] if f["key"] == share.key)
+    entry = next(f for f in build(result)["figures"] if f["key"] == share.key)
     text = orjson.dumps(entry)
     assert f'"low":{share.low!r}'.encode() in text  # shortest repr, not rounded
     assert orjson.loads(text)["high"] == share.high
@@ -274,5 +261,5 @@ def test_a_manifest_that_cannot_be_written_is_named(
 ) -> None:
     path = tmp_path / "no_such_folder" / "report.manifest.json"
     with pytest.raises(InputError) as caught:
-        write_manifest(build(store, result), path)
+        write_manifest(build(result), path)
     assert str(caught.value) == f"{path}: cannot write: No such file or directory"

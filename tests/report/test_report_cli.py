@@ -6,7 +6,7 @@ changed; clear errors for bad input. SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -14,36 +14,9 @@ import pytest
 import sqlalchemy as sa
 from docx import Document
 
-from gawahi.cli import main
-from gawahi.profiles.pack import PACKS_ENV
 from tests.cli.test_assess_cli import ASSESS
-from tests.risk.test_assessment import PACK, backends, built_store
 
 Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture(scope="module", params=backends())
-def store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[sa.Engine]:
-    yield from built_store(request.param, tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def run(store: sa.Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
-    from click.testing import CliRunner
-
-    url = store.url.render_as_string(hide_password=False)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("GAWAHI_DATA_DIR", str(tmp_path_factory.mktemp("data")))
-        env.delenv("GAWAHI_DATABASE_URL", raising=False)
-        env.setenv(PACKS_ENV, str(PACK))
-
-        def invoke(*args: str) -> tuple[int, str, str]:
-            result = CliRunner().invoke(main, ["--db", url, *map(str, args)])
-            return result.exit_code, result.stdout, result.stderr
-
-        yield invoke
 
 
 @pytest.fixture(scope="module")

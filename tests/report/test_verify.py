@@ -37,8 +37,6 @@ from tests.risk.test_assessment import (
     POPULATIONS,
     REGISTER,
     assessed,
-    backends,
-    built_store,
     risk_packs,
 )
 
@@ -50,18 +48,9 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture(scope="module", params=backends())
-def store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[sa.Engine]:
-    yield from built_store(request.param, tmp_path_factory)
-
-
 @pytest.fixture(scope="module")
 def manifest(store: sa.Engine) -> dict[str, Any]:
-    result = assessed(store)
-    with store.connect() as conn:
-        return build_manifest(conn, result, clock=lambda: datetime(2026, 12, 6, tzinfo=UTC))
+    return build_manifest(assessed(store), clock=lambda: datetime(2026, 12, 6, tzinfo=UTC))
 
 
 @contextmanager

@@ -230,13 +230,6 @@ def spec_with(**changes: Any) -> AssessmentSpec:
     return AssessmentSpec.from_dict(values)
 
 
-@pytest.fixture(scope="module", params=backends())
-def store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[sa.Engine]:
-    yield from built_store(request.param, tmp_path_factory)
-
-
 @pytest.fixture(scope="module")
 def result(store: sa.Engine) -> Assessment:
     return assessed(store)
@@ -664,8 +657,9 @@ def test_underreporting_needs_two_general_sources(result: Assessment) -> None:
 
 def test_an_area_without_incidents_is_never_called_safe(result: Assessment) -> None:
     assert _about(result, "Lahore/profile.incidents") == [
-        "In Lahore (district), no incident with Plenari and Orbists victims was recorded in "
-        "2012–2016. The absence of recorded incidents is not evidence that no attacks took place."
+        "In Lahore (district), the sources record no incident in 2012–2016 with victims "
+        "identified as both Plenari and Orbists. The absence of recorded incidents is not "
+        "evidence that no attacks took place."
     ]
     (nearest,) = _about(result, "Lahore/reach.incidents:rfl", "Lahore/reach.nearest:rfl")
     assert nearest.startswith("No incident attributed to ")
@@ -679,8 +673,8 @@ def test_an_area_without_incidents_is_never_called_safe(result: Assessment) -> N
 def test_findings_name_their_sources(result: Assessment) -> None:
     (opening,) = _about(result, "Quetta/profile.incidents", "Quetta/profile.deaths")
     assert opening.startswith(
-        "In Quetta (district), 8 incidents with Plenari and Orbists victims were "
-        "recorded in 2012–2016, with 27 deaths (range 25–32)."
+        "In Quetta (district), the sources record 8 incidents in 2012–2016 with victims "
+        "identified as both Plenari and Orbists, with 27 deaths (range 25–32)."
     )
     assert opening.endswith(" Sources: fixture-register, pbc-suicide, ucdp-ged.")
     assert result.figure("Quetta/profile.incidents").detail["sources"] == (

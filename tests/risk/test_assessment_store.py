@@ -7,7 +7,6 @@ The store is the one of test_assessment.py (tests/data/risk, fictional groups).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import fields
 from datetime import date
 from pathlib import Path
@@ -30,17 +29,8 @@ from tests.risk.test_assessment import (
     SPEC,
     UCDP,
     assessed,
-    backends,
-    built_store,
     key_of,
 )
-
-
-@pytest.fixture(scope="module", params=backends())
-def store(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[sa.Engine]:
-    yield from built_store(request.param, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

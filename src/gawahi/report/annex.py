@@ -75,7 +75,10 @@ def _source(record: dict[str, Any]) -> dict[str, Any]:
         "uid": record["uid"],
         "publisher": cited.get("publisher", ""),
         "date": cited.get("date", ""),
-        "headline": cited.get("headline") or record["text"],
+        "headline": cited.get("headline", ""),
+        # Where a source cites nothing (PBC), its own description says what it recorded:
+        # shown as the record's words, never dressed as a headline.
+        "text": "" if cited.get("headline") else record["text"],
         "url": cited.get("url", ""),
         "more": len(record["citations"]) - 1 if record["citations"] else 0,
     }

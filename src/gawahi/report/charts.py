@@ -1,12 +1,14 @@
 """Charts of the report, drawn as SVG from our own figures.
 
 ``annual_chart`` draws incidents per year as grey bars (every year of the period, zeros
-too, each labelled with its count) and deaths as a line in the accent colour on a second
-axis. Every element a test or a reader may look for carries an SVG id: ``bar-YEAR``,
-``deaths-line``. Maps are in ``gawahi.report.maps`` (re-exported here).
+too; each year with incidents labelled with its count) and deaths as a line in the accent
+colour on a second axis. Every element a test or a reader may look for carries an SVG
+id: ``bar-YEAR``, ``deaths-line``. Maps are in ``gawahi.report.maps`` (re-exported here).
 """
 
 from __future__ import annotations
+
+import textwrap
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -19,6 +21,7 @@ __all__ = ["annual_chart", "area_map", "boundaries_near"]
 
 _LABELLED_BARS = 24  # more years than this: no count above each bar (they would touch)
 _UPRIGHT_YEARS = 20  # more years than this: year labels turned vertical
+_TITLE_CHARS = 80  # a title line's width at the chart's title size, on A4
 
 
 def annual_chart(per_year: dict[str, int], deaths: dict[str, int] | None, title: str) -> str:
@@ -35,7 +38,8 @@ def annual_chart(per_year: dict[str, int], deaths: dict[str, int] | None, title:
         if deaths is not None:
             handles.append(_deaths_line(ax, years, deaths))
         _year_axis(ax, years)
-        ax.set_title(title)
+        # Wrapped: a long area name would otherwise run off the drawing.
+        ax.set_title(textwrap.fill(title, _TITLE_CHARS))
         if years:
             ax.legend(handles=handles, loc="upper left", ncols=2, bbox_to_anchor=(0, 1.0))
         else:
@@ -58,7 +62,9 @@ def _bars(ax: Axes, years: list[int], per_year: dict[str, int]) -> object:
     for rect, year in zip(bars.patches, years, strict=True):
         rect.set_gid(f"bar-{year}")
     if len(years) <= _LABELLED_BARS:
-        ax.bar_label(bars, padding=1.5, fontsize=6.5, color=INK)
+        # Zero years stay unlabelled: a row of 0s reads as data where there is none.
+        labels = [str(c) if c else "" for c in counts]
+        ax.bar_label(bars, labels=labels, padding=1.5, fontsize=6.5, color=INK)
     ax.set_ylabel("Incidents")
     ax.set_ylim(0, max([*counts, 1]) * 1.25)  # room for the counts and the legend
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))

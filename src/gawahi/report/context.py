@@ -19,6 +19,7 @@ from gawahi.report.annex import annex, annexed_keys
 from gawahi.report.figures_text import area_rows, comparison, figure_text
 from gawahi.report.maps_data import area_drawings
 from gawahi.risk.assessment import Assessment
+from gawahi.risk.findings import profile_phrase
 from gawahi.store import schema
 
 METHOD = (
@@ -30,8 +31,9 @@ METHOD = (
     "Intervals are exact where the statistics allow (Poisson counts, binomial shares) "
     "and allow for deaths coming several to an attack in rates. A figure without data "
     "says why; the absence of records is never read as evidence of safety.",
-    "docs/methodology.md of gawahi gives every figure's formula, assumptions and limits; "
-    "'gawahi explain' lists the incidents behind any figure of the stored assessment.",
+    "gawahi's methodology (the file docs/methodology.md in its source, for the version "
+    "named on the cover) gives every figure's formula, assumptions and limits; 'gawahi "
+    "explain' lists the incidents behind any figure of the stored assessment.",
 )
 AIRPORTS = (
     "Airport locations: airportsdata (MIT licence), compiled from OurAirports (public domain)."
@@ -80,17 +82,20 @@ def _meta(meta: ReportMeta, result: Assessment) -> dict[str, Any]:
 
 def _question(result: Assessment, packs: ProfilePacks) -> dict[str, Any]:
     spec = result.spec
-    who = " and ".join(packs.label(t) for t in spec.profile)
+    labels = [packs.label(t) for t in spec.profile]
+    who = profile_phrase(labels)
     home, *moves = result.areas
     period = f"{spec.start.year}–{spec.end.year}"
     text = (
-        f"What do the records show of attacks on {who} in {home['label']}, the home area, "
-        f"and in {', '.join(a['label'] for a in moves)}, proposed for relocation, in "
-        f"{period}; and do the groups that attacked them at home reach those places?"
+        f"What do the records show of attacks on people identified as {who} in "
+        f"{home['label']}, the home area, and in {', '.join(a['label'] for a in moves)}, "
+        f"proposed for relocation, in {period}; and do the groups that attacked them at "
+        "home reach those places?"
     )
     return {
-        "profile": who,
-        "factors": " and ".join(packs.label(t) for t in spec.factors),
+        "profile": " and ".join(labels),
+        "profile_rule": _profile_rule(spec.profile, who),
+        "factors": profile_phrase([packs.label(t) for t in spec.factors]),
         "home": home["label"],
         "relocation": [a["label"] for a in moves],
         "period": period,
@@ -98,6 +103,17 @@ def _question(result: Assessment, packs: ProfilePacks) -> dict[str, Any]:
         "perpetrators_from": result.perpetrators_from,
         "text": text,
     }
+
+
+def _profile_rule(tags: tuple[str, ...] | list[str], who: str) -> str:
+    """How an incident comes to count for the profile, in words a tribunal can check."""
+    named = ", ".join(tags)
+    if len(tags) <= 1:
+        return f"An incident counts when a source identifies its victims as {who} (tag {named})."
+    return (
+        f"An incident counts when its victims are identified as {who} (tags {named}); "
+        "one of the groups alone is not enough."
+    )
 
 
 def _summary(result: Assessment) -> list[dict[str, Any]]:
@@ -142,10 +158,19 @@ def _reach(result: Assessment, name: str) -> list[dict[str, Any]]:
         rows.append({
             "perpetrator": tag,
             "incidents": here.value,
-            "nearest_km": figure_text(near.value),
+            "nearest_km": figure_text(near.value, near.unit),
+            "nearest_where": _where(near.detail),
             "nearest_date": near.detail.get("date", ""),
         })  # fmt: skip
     return rows
+
+
+def _where(detail: dict[str, Any]) -> str:
+    """In a word or two, where the nearest attack was and how well its place is known."""
+    if "inside_area" not in detail:
+        return ""
+    where = "in the area" if detail["inside_area"] else "outside"
+    return where + (", at a city or district point" if detail.get("precision") == "admin2" else "")
 
 
 def _route(result: Assessment, name: str) -> dict[str, Any]:

@@ -15,18 +15,25 @@ COMPARED = (
 
 
 def figure_text(value: float | int | None, unit: str = "") -> str:
-    """A value as printed: '–' for none, shares in per cent, two decimals for ratios."""
+    """A value as printed, to the precision the data can bear: '–' for none, shares in
+    per cent, distances in whole km beyond 10 km, counts whole, their Poisson bounds and
+    rates to one decimal (as the findings give them), ratios to two."""
     if value is None:
         return "–"
     if unit == "share":
         return f"{value:.1%}"
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.2f}"
-    return f"{value:,.0f}"
+    if isinstance(value, int) or float(value).is_integer():
+        return f"{value:,.0f}"
+    if unit == "km":
+        return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
+    if unit in ("incidents", "deaths", "days") or unit.startswith("per 100,000"):
+        return f"{value:,.1f}" if abs(value) >= 0.1 else f"{value:.2g}"
+    return f"{value:,.2f}"
 
 
 def interval_text(item: Figure) -> str:
-    if item.low is None or item.high is None:
+    """The interval as printed; none where it has no width (all sources gave one figure)."""
+    if item.low is None or item.high is None or item.low == item.high:
         return ""
     return f"{figure_text(item.low, item.unit)}–{figure_text(item.high, item.unit)}"
 
@@ -40,8 +47,32 @@ def note(item: Figure) -> str:
             f"population {detail['population']:,.0f} ({detail['group']}; {detail['source']}, "
             f"{detail['population_year']})"
         )
+    if item.indicator == "reach.nearest" and item.value is not None:
+        parts.append(nearest_note(detail))
     if detail.get("sources"):
         parts.append(f"sources: {detail['sources']}")
+    return "; ".join(p for p in parts if p)
+
+
+# How far a nearest attack's recorded place can be trusted, by its precision.
+_PLACED = {
+    "near": "its place is approximate (within a few km)",
+    "admin2": "its place is recorded only as a city or district, so the distance is to that "
+    "place's centre point",
+}
+
+
+def nearest_note(detail: dict[str, Any]) -> str:
+    """Where the nearest attack was and how well its place is known: an attack recorded
+    at a city's centre point is not known to have happened at the centre."""
+    parts = ["in the area" if detail.get("inside_area") else "outside the area"]
+    if detail.get("precision") in _PLACED:
+        parts.append(_PLACED[detail["precision"]])
+    unplaced = detail.get("without_precise_point") or 0
+    if unplaced:
+        parts.append(
+            f"{unplaced:,} of the perpetrator's incidents have no place precise enough to measure"
+        )
     return "; ".join(parts)
 
 

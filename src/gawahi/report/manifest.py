@@ -18,10 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import sqlalchemy as sa
 
 from gawahi.errors import InputError
-from gawahi.store import schema
 
 FORMAT = "gawahi-manifest/1"
 FIGURE_FIELDS = ("key", "area", "indicator", "label", "value", "low", "high", "unit", "ids")
@@ -34,14 +32,13 @@ def utc_now() -> datetime:
 
 
 def build_manifest(
-    conn: sa.Connection,
     assessment: Any,
     reports: list[Path] | None = None,
     *,
     clock: Callable[[], datetime] | None = None,
 ) -> dict[str, Any]:
     """The manifest of ``assessment`` (computed or loaded) and the report files written
-    from it. ``conn`` adds each dataset's format and URL from the store."""
+    from it."""
     manifest = {
         "format": FORMAT,
         "gawahi_version": version("gawahi"),
@@ -53,7 +50,7 @@ def build_manifest(
         "perpetrators": assessment.perpetrators,
         "perpetrators_from": assessment.perpetrators_from,
         "coverage": assessment.coverage,
-        "datasets": _datasets(conn, assessment.datasets),
+        "datasets": assessment.datasets,
         "figures": [figure_entry(f.as_dict()) for f in assessment.figures],
         "findings": assessment.findings,
         "reports": [report_entry(path) for path in reports or []],
@@ -82,16 +79,6 @@ def _sorted(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_sorted(v) for v in value]
     return value
-
-
-def _datasets(conn: sa.Connection, used: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The assessment's datasets, each incidents dataset with its format and URL from the
-    store: the format is part of a dataset's identity there (sha256, format, variant)."""
-    d = schema.datasets
-    ids = [item["id"] for item in used if item.get("kind") == "incidents"]
-    rows = conn.execute(sa.select(d.c.id, d.c.format, d.c.url).where(d.c.id.in_(ids)))
-    extra = {row.id: {"format": row.format, "url": row.url} for row in rows}
-    return [{**item, **extra.get(item.get("id"), {})} for item in used]
 
 
 def report_entry(path: Path) -> dict[str, Any]:

@@ -113,6 +113,6 @@ def write_reports(
             job.wait()
         raise
     target = manifest_path(outputs)
-    write_manifest(build_manifest(conn, result, outputs), target)
+    write_manifest(build_manifest(result, outputs), target)
     progress(f"writing {target}")
     return target

@@ -23,7 +23,7 @@ ABSENCE = "The absence of recorded incidents is not evidence that no attacks too
 def findings(assessment: Any, packs: ProfilePacks) -> list[dict[str, Any]]:
     """One finding per statement: ``text``, the figure ``keys`` and ``sources`` behind it."""
     spec = assessment.spec
-    who = " and ".join(packs.label(t) for t in spec.profile)
+    who = profile_phrase([packs.label(t) for t in spec.profile])
     period = f"{spec.start.year}–{spec.end.year}"
     found: list[dict[str, Any]] = []
     for area in assessment.areas:
@@ -40,16 +40,19 @@ def _area_findings(
     out = []
     if count.value:
         text = (
-            f"In {label}, {_n(count.value, 'incident')} with {who} victims "
-            f"{'was' if count.value == 1 else 'were'} recorded in {period}, "
-            f"with {_n(deaths.value, 'death')} (range {deaths.low}–{deaths.high})."
+            f"In {label}, the sources record {_n(count.value, 'incident')} in {period} "
+            f"with victims identified as {who}, with {_n(deaths.value, 'death')}"
+            f"{_range(deaths)}."
         )
         out.append(_finding(text, [count.key, deaths.key]))
         out += _factors(assessment, packs, name)
         out += _share(assessment, name)
         out += _trend(assessment, name)
     else:
-        text = f"In {label}, no incident with {who} victims was recorded in {period}. {ABSENCE}"
+        text = (
+            f"In {label}, the sources record no incident in {period} with victims identified "
+            f"as {who}. {ABSENCE}"
+        )
         out.append(_finding(text, [count.key]))
     out += _reach(assessment, packs, name, label, period)
     out += _route(assessment, name, label, period)
@@ -59,13 +62,29 @@ def _area_findings(
     return out
 
 
+def profile_phrase(labels: list[str]) -> str:
+    """The profile in words: an incident counts when its victims carry every one of its
+    tags, so "both Shia Muslims and Hazara", never a list that reads as "either"."""
+    if len(labels) <= 1:
+        return "".join(labels)
+    listed = f"{', '.join(labels[:-1])} and {labels[-1]}"
+    return f"both {listed}" if len(labels) == 2 else f"all of {listed}"
+
+
+def _range(deaths: Any) -> str:
+    """The sources' range of deaths, where they differ."""
+    if deaths.low is None or deaths.low == deaths.high:
+        return ""
+    return f" (range {deaths.low:,}–{deaths.high:,})"
+
+
 def _factors(assessment: Any, packs: ProfilePacks, name: str) -> list[dict[str, Any]]:
     factors = assessment.spec.factors
     if not factors:
         return []
     count = assessment.figure(f"{name} ({' + '.join(factors)})/profile.incidents")
-    who = " and ".join(packs.label(t) for t in factors)
-    text = f"Of these, {_n(count.value, 'incident')} also had victims recorded as {who}."
+    who = profile_phrase([packs.label(t) for t in factors])
+    text = f"Of these, {_n(count.value, 'incident')} also had victims identified as {who}."
     if not count.value:
         text += f" {ABSENCE}"
     return [_finding(text, [count.key])]

@@ -26,9 +26,15 @@ def datasets_used(conn: sa.Connection, country: str, figures: list[Figure]) -> l
     d, inc = schema.datasets, schema.incidents
     # EXISTS per dataset: a seek each, where DISTINCT over the records reads them all.
     used = sa.exists().where(inc.c.dataset_id == d.c.id, inc.c.country_iso3 == country)
+    # The source name the figures' notes cite ("fixture-register"); for a mapped import it
+    # is the mapping's, not the format's ("tabular"). One per dataset: a seek each.
+    cited_as = (
+        sa.select(inc.c.source).where(inc.c.dataset_id == d.c.id).limit(1).scalar_subquery()
+    )
     rows = conn.execute(
         sa.select(
             d.c.id,
+            d.c.format,
             d.c.name,
             d.c.version,
             d.c.publisher,
@@ -36,6 +42,8 @@ def datasets_used(conn: sa.Connection, country: str, figures: list[Figure]) -> l
             d.c.citation,
             d.c.file_name,
             d.c.sha256,
+            d.c.url,
+            cited_as.label("cited_as"),
         )
         .where(used)
         .order_by(d.c.id)
