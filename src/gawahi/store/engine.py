@@ -25,6 +25,9 @@ def normalise_url(url: str) -> str:
     return url
 
 
+MMAP_BYTES = 1 << 30  # SQLite caps it at its compile-time limit (2 GiB by default)
+
+
 def connect(url: str) -> sa.Engine:
     """An engine for ``url``; SQLite files get foreign keys and write-ahead logging."""
     try:
@@ -50,6 +53,11 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB keeps index pages of big imports hot
+    # Reads through memory-mapped pages: an assessment walks a date index and fetches its
+    # rows out of order, and through read() each page costs a system call and a copy
+    # (0.9 s against 0.35 s for a million-incident store's clusters). Pages are the OS's
+    # file cache, shared and dropped under pressure, so this reserves address space only.
+    cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     cursor.close()
 
 
