@@ -1,5 +1,6 @@
-"""Charts and maps as SVG: every year and every point drawn, text as glyph outlines with
-Urdu shaped, the same SVG for the same input, and boundaries read back from the store."""
+"""Charts and maps as SVG: every year and every point drawn, text kept as text in the
+report's fonts and Urdu shaped when outlined for print, the same SVG for the same input,
+and boundaries read back from the store."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from gawahi.geo.units import UnitIndex, sync_packs
 from gawahi.report import drawing
 from gawahi.report.charts import annual_chart
 from gawahi.report.maps import area_map, boundaries_near, corridor
+from gawahi.report.render_svg_text import TextStyle, outline_rtl_text
+from gawahi.report.render_svg_text import _shape as shape_run
 
 SVG = "{http://www.w3.org/2000/svg}"
-XLINK = "{http://www.w3.org/1999/xlink}href"
 QUETTA_UR = "کوئٹہ"
 
 
@@ -35,10 +37,6 @@ def drawn_shapes(group: ET.Element) -> int:
         return 0
     mine = int(group.tag in (f"{SVG}path", f"{SVG}use"))
     return mine + sum(drawn_shapes(child) for child in group)
-
-
-def glyph_refs(svg: str, gid: str) -> list[str]:
-    return [el.get(XLINK, "")[1:] for el in by_id(svg)[gid].iter(f"{SVG}use")]
 
 
 def square(lon: float, lat: float, side: float) -> dict[str, Any]:
@@ -72,10 +70,14 @@ def test_the_same_figures_give_the_same_svg_without_a_date() -> None:
     assert "<dc:date>" not in first
 
 
-def test_text_is_drawn_as_glyph_outlines_not_as_font_text() -> None:
+def test_text_is_text_in_the_report_fonts() -> None:
     svg = annual_chart(PER_YEAR, DEATHS, "Quetta")
-    assert "<text" not in svg
-    assert any(ref.startswith("NotoSans-") for ref in glyph_refs(svg, "text_1"))
+    texts = [el for el in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert "Quetta" in [el.text for el in texts]
+    assert all(
+        "font-family: 'Noto Sans', 'Noto Naskh Arabic'" in el.get("style", "") for el in texts
+    )
+    assert "NotoSans-" not in svg  # no glyph outlines
 
 
 # ---------------------------------------------------------------------------------- map
@@ -125,16 +127,20 @@ def test_the_same_map_gives_the_same_svg() -> None:
     assert draw_map() == draw_map()
 
 
-def test_an_urdu_name_is_drawn_as_shaped_arabic_glyphs() -> None:
-    refs = glyph_refs(draw_map(), "label-PAK.north")
-    naskh = [ref for ref in refs if ref.startswith("NotoNaskhArabic")]
-    assert len(naskh) >= len(QUETTA_UR) - 1  # ئ may be one glyph or two
-    paths = by_id(draw_map())
-    assert all(paths[ref].get("d") for ref in naskh)
+def test_an_urdu_name_is_text_for_browsers_and_shaped_outlines_for_print() -> None:
+    pytest.importorskip("uharfbuzz", reason="uharfbuzz shapes SVG labels for print")
+    svg = draw_map()
+    label = by_id(svg)["label-PAK.north"]
+    assert [el.text for el in label.iter(f"{SVG}text")] == [QUETTA_UR]  # logical order
+    printed = by_id(outline_rtl_text(svg))["label-PAK.north"]
+    assert not list(printed.iter(f"{SVG}text"))
+    (path,) = printed.iter(f"{SVG}path")
+    assert path.get("aria-label") == QUETTA_UR and path.get("d")
+    style = TextStyle(0, 0, 12, ("Noto Naskh Arabic",), False, "start", True)
+    glyphs, _ = shape_run(QUETTA_UR, True, style)  # what outline_rtl_text draws
     font = FT2Font(drawing.font_file("Noto Naskh Arabic"))
     isolated = {font.get_char_index(ord(c)) for c in QUETTA_UR}
-    used = {int(ref.rsplit("-", 1)[1], 16) for ref in naskh}
-    assert used - isolated, "the letters were drawn in their isolated forms: not shaped"
+    assert {gid for gid, _, _ in glyphs.ids} - isolated, "isolated letter forms: not shaped"
 
 
 def test_the_corridor_is_as_wide_in_km_east_west_as_north_south() -> None:

@@ -1,11 +1,15 @@
 """What every chart and map of the report shares: the Noto fonts, a sober print style and
 deterministic SVG output.
 
-Text is written as glyph outlines (``svg.fonttype: path``), so an SVG needs no installed
-font wherever it is opened. Arabic-script names (Urdu, Persian, Pashto) are shaped and
-ordered right to left by the libraqm (HarfBuzz + FriBidi) layout that matplotlib >= 3.11
-bundles; Noto Naskh Arabic supplies their glyphs through matplotlib's per-glyph font
-fallback after Noto Sans. Figures are built with ``matplotlib.figure.Figure`` (never
+Text stays text (``svg.fonttype: none``), in Noto Sans with Noto Naskh Arabic after it:
+browsers shape Urdu, Persian and Pashto names themselves in the HTML report, and for
+print (PDF, and the pictures in Word) ``render_svg_text.for_print`` replaces every
+Arabic-script label with its HarfBuzz-shaped outlines, since WeasyPrint sets SVG text a
+letter at a time. Latin text is left to WeasyPrint: as glyph outlines (matplotlib's
+``path`` type) every letter of every label became a path WeasyPrint had to parse and
+draw again, a fifth of the flagship report's printing time. matplotlib lays text out with
+libraqm (>= 3.11), so label sizes and anchors are measured on the shaped text.
+Figures are built with ``matplotlib.figure.Figure`` (never
 pyplot), inside an ``rc_context`` that is undone when the drawing is done.
 """
 
@@ -31,7 +35,7 @@ ACCENT = "#b2182b"  # one accent colour, dark red: prints as a dark grey
 HASH_SALT = "gawahi"
 
 _STYLE = {
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",
     "svg.hashsalt": HASH_SALT,
     "font.size": 8.5,
     "axes.titlesize": 10,
@@ -100,7 +104,7 @@ def drawing() -> Iterator[None]:
 
 
 def to_svg(fig: Figure) -> str:
-    """The figure as SVG text: text as glyph paths, no date, stable ids (call inside
+    """The figure as SVG text: labels as ``<text>``, no date, stable ids (call inside
     ``drawing()``)."""
     out = io.StringIO()
     fig.savefig(out, format="svg", metadata={"Date": None})

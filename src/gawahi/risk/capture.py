@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats
+import scipy
 
 from gawahi.errors import ConfigError
 from gawahi.risk.checks import check_count as _check_count
@@ -47,7 +47,7 @@ def chapman(n1: int, n2: int, m: int, level: float = 0.95) -> Chapman:
     n1, n2, m = (_check_count(v, name) for v, name in ((n1, "n1"), (n2, "n2"), (m, "m")))
     if m > min(n1, n2):
         raise ConfigError(f"m ({m}) cannot exceed n1 ({n1}) or n2 ({n2})")
-    z = float(stats.norm.ppf(1 - _check_level(level) / 2))
+    z = float(scipy.stats.norm.ppf(1 - _check_level(level) / 2))
     observed = n1 + n2 - m
     estimate = (n1 + 1) * (n2 + 1) / (m + 1) - 1
     variance = (n1 + 1) * (n2 + 1) * (n1 - m) * (n2 - m) / ((m + 1) ** 2 * (m + 2))

@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
+import scipy
 
 from gawahi.risk.figures import Figure, figure
 from gawahi.risk.frame import Frame
@@ -58,7 +58,7 @@ def general_figures(
         area, "general.share", value=None, unit="share", ids=frame.ids(profile & general)
     )
     if n:
-        ci = stats.binomtest(k, n).proportion_ci(method="exact")
+        ci = scipy.stats.binomtest(k, n).proportion_ci(method="exact")
         share.value, share.low, share.high = k / n, float(ci.low), float(ci.high)
         share.detail = {"profile": k, "civilian": n, "interval": "Clopper-Pearson 95%"}
     count = figure(area, "general.incidents", value=n, unit="incidents", ids=frame.ids(general))

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
+import scipy
 
 from gawahi.errors import ConfigError
 from gawahi.risk.checks import check_count as _check_count
@@ -103,7 +103,7 @@ def _poisson_mle(y: np.ndarray, design: np.ndarray, steps: int = 100) -> _Poisso
                 break
         mu = np.exp(design @ beta)
         ratio = np.where(y > 0, y * np.log(y / mu), 0.0)
-    llf = float(np.sum(y * np.log(mu) - mu - special.gammaln(y + 1)))
+    llf = float(np.sum(y * np.log(mu) - mu - scipy.special.gammaln(y + 1)))
     return _PoissonFit(beta, mu, llf, float(2 * np.sum(ratio - (y - mu))))
 
 

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scipy import stats
+import scipy
 
 from gawahi.errors import ConfigError
 from gawahi.risk.checks import check_count as _check_count
@@ -39,8 +39,8 @@ def poisson_interval(count: int, level: float = 0.95) -> PoissonInterval:
     """
     x = _check_count(count)
     alpha = _check_level(level)
-    lower = 0.0 if x == 0 else float(stats.chi2.ppf(alpha / 2, 2 * x) / 2)
-    upper = float(stats.chi2.ppf(1 - alpha / 2, 2 * x + 2) / 2)
+    lower = 0.0 if x == 0 else float(scipy.stats.chi2.ppf(alpha / 2, 2 * x) / 2)
+    upper = float(scipy.stats.chi2.ppf(1 - alpha / 2, 2 * x + 2) / 2)
     return PoissonInterval(count=x, lower=lower, upper=upper, level=level)
 
 
@@ -98,9 +98,11 @@ def weighted_interval(weights: Sequence[float], level: float = 0.95) -> tuple[fl
         exact = poisson_interval(0, level)
         return 0.0, exact.lower, exact.upper
     y, v, m = sum(w), sum(x * x for x in w), max(w)
-    lower = float(stats.gamma.ppf(alpha / 2, y * y / v, scale=v / y))
+    lower = float(scipy.stats.gamma.ppf(alpha / 2, y * y / v, scale=v / y))
     upper = float(
-        stats.gamma.ppf(1 - alpha / 2, (y + m) ** 2 / (v + m * m), scale=(v + m * m) / (y + m))
+        scipy.stats.gamma.ppf(
+            1 - alpha / 2, (y + m) ** 2 / (v + m * m), scale=(v + m * m) / (y + m)
+        )
     )
     return y, lower, upper
 
@@ -167,9 +169,9 @@ def recent_vs_earlier(
     if x1 + x0 == 0:
         none = {"rate_ratio": None, "lower": None, "upper": None, "p_value": None}
         return RateRatio(**none, **base, reason="no events in the period")
-    p_lower = 0.0 if x1 == 0 else stats.beta.ppf(alpha / 2, x1, x0 + 1)
-    p_upper = 1.0 if x0 == 0 else stats.beta.ppf(1 - alpha / 2, x1 + 1, x0)
-    test = stats.binomtest(x1, x1 + x0, t1 / (t1 + t0))
+    p_lower = 0.0 if x1 == 0 else scipy.stats.beta.ppf(alpha / 2, x1, x0 + 1)
+    p_upper = 1.0 if x0 == 0 else scipy.stats.beta.ppf(1 - alpha / 2, x1 + 1, x0)
+    test = scipy.stats.binomtest(x1, x1 + x0, t1 / (t1 + t0))
     return RateRatio(
         rate_ratio=_odds(x1 / (x1 + x0), t0 / t1),
         lower=_odds(p_lower, t0 / t1),

@@ -28,9 +28,7 @@ def datasets_used(conn: sa.Connection, country: str, figures: list[Figure]) -> l
     used = sa.exists().where(inc.c.dataset_id == d.c.id, inc.c.country_iso3 == country)
     # The source name the figures' notes cite ("fixture-register"); for a mapped import it
     # is the mapping's, not the format's ("tabular"). One per dataset: a seek each.
-    cited_as = (
-        sa.select(inc.c.source).where(inc.c.dataset_id == d.c.id).limit(1).scalar_subquery()
-    )
+    cited_as = sa.select(inc.c.source).where(inc.c.dataset_id == d.c.id).limit(1).scalar_subquery()
     rows = conn.execute(
         sa.select(
             d.c.id,

@@ -6,10 +6,11 @@ import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import numpy as np
-import statsmodels.api as sm
-from scipy import optimize
+import scipy
 
 from gawahi.errors import ConfigError
 from gawahi.risk.checks import check_count as _check_count
@@ -18,12 +19,21 @@ DISPERSION_LIMIT = 1.5
 """Pearson chi2/df of the Poisson fit above which ``trend`` switches to negative binomial."""
 
 
+@cache
+def _sm() -> Any:
+    """statsmodels, imported on the first fit: it takes a second or more to import, and
+    a report or a look at a stored assessment fits no model."""
+    import statsmodels.api
+
+    return statsmodels.api
+
+
 def _quiet_glm(y: np.ndarray, design: np.ndarray, family: object, offset: object = None) -> object:
     """Fit a GLM by IRLS with statsmodels' separation and overflow warnings silenced."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with np.errstate(all="ignore"):
-            return sm.GLM(y, design, family=family, offset=offset).fit()
+            return _sm().GLM(y, design, family=family, offset=offset).fit()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,10 +93,10 @@ def _nb_alpha(design: np.ndarray, y: np.ndarray, offset: np.ndarray | None) -> f
     """Maximum-likelihood alpha by profiling the GLM likelihood; None when it goes to 0."""
 
     def negative_llf(log_alpha: float) -> float:
-        family = sm.families.NegativeBinomial(alpha=math.exp(log_alpha))
+        family = _sm().families.NegativeBinomial(alpha=math.exp(log_alpha))
         return -float(_quiet_glm(y, design, family, offset).llf)
 
-    best = optimize.minimize_scalar(negative_llf, bounds=(-10.0, 5.0), method="bounded")
+    best = scipy.optimize.minimize_scalar(negative_llf, bounds=(-10.0, 5.0), method="bounded")
     return None if best.x < -9.5 else math.exp(best.x)
 
 
@@ -124,13 +134,13 @@ def trend(
     reason = _why_insufficient(x, y)
     if reason:
         return Trend(model="insufficient data", reason=reason, **base)
-    design = sm.add_constant(x - x.mean())
-    poisson = _quiet_glm(y, design, sm.families.Poisson(), offset)
+    design = _sm().add_constant(x - x.mean())
+    poisson = _quiet_glm(y, design, _sm().families.Poisson(), offset)
     base["dispersion"] = float(poisson.pearson_chi2 / poisson.df_resid)
     if base["dispersion"] > DISPERSION_LIMIT:
         alpha = _nb_alpha(design, y, offset)
         if alpha is not None:
-            family = sm.families.NegativeBinomial(alpha=alpha)
+            family = _sm().families.NegativeBinomial(alpha=alpha)
             fit = _quiet_glm(y, design, family, offset)
             return _trend_from(fit, "negative binomial", {**base, "alpha": alpha})
     return _trend_from(poisson, "poisson", base)
