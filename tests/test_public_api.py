@@ -20,7 +20,10 @@ def test_all_is_sorted_and_every_name_exists() -> None:
 
 def _commands(group: click.Group, prefix: str = "gawahi") -> list[str]:
     names = []
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None and command.name == name, name
         names.append(f"{prefix} {name}")
         if isinstance(command, click.Group):
             names.extend(_commands(command, f"{prefix} {name}"))

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from gawahi.profiles.vocabulary import ProfilePacks
 from gawahi.report.annex import annex, annexed_keys
 from gawahi.report.figures_text import area_rows, comparison, figure_text
-from gawahi.report.maps_data import area_drawings
+from gawahi.report.maps_data import all_drawings
 from gawahi.risk.assessment import Assessment
 from gawahi.risk.findings import profile_phrase
 from gawahi.store import schema
@@ -60,7 +60,10 @@ def build_context(
         "summary": _summary(result),
         "datasets": datasets,
         "method": list(METHOD),
-        "areas": [_area(conn, result, a, draw) for a in result.areas],
+        "areas": [
+            _area(result, a, svgs)
+            for a, svgs in zip(result.areas, all_drawings(conn, result, draw), strict=True)
+        ],
         "comparison": comparison(result),
         "limitations": [f["text"] for f in result.findings if f["kind"] == "limit"],
         "annex": annex(conn, annexed_keys(result.figures), packs),
@@ -128,10 +131,10 @@ def _summary(result: Assessment) -> list[dict[str, Any]]:
     ]
 
 
-def _area(conn: sa.Connection, result: Assessment, area: dict[str, Any], draw: bool) -> dict:
+def _area(result: Assessment, area: dict[str, Any], svgs: tuple[str, str]) -> dict[str, Any]:
     name = area["name"]
     mine = [f for f in result.figures if f.area == name or f.area.startswith(f"{name} (")]
-    chart, drawn_map = area_drawings(conn, result, area, draw)
+    chart, drawn_map = svgs
     return {
         "name": name,
         "label": area["label"],
