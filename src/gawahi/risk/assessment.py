@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import sqlalchemy as sa
 
 from gawahi.errors import ConfigError
@@ -26,7 +25,7 @@ from gawahi.risk.airports import airport, nearest_airport
 from gawahi.risk.areas import Area, largest_cities, resolve_area
 from gawahi.risk.denominators import denominators, rate_figure
 from gawahi.risk.figures import Figure
-from gawahi.risk.frame import Frame, add_tags, load_frame, perpetrators_of
+from gawahi.risk.frame import Frame, add_tags, factorize, load_frame, perpetrators_of
 from gawahi.risk.indicators import general_figures, last_incident, profile_figures, trend_figures
 from gawahi.risk.reach import haversine_km, reach_figures, route_figures
 from gawahi.risk.spec import AssessmentSpec
@@ -196,7 +195,7 @@ def _factor_figures(
 def _name_sources(frame: Frame, figures: list[Figure]) -> None:
     """Each figure's sources: how many of its incidents each source reports. The sets of
     sources are few, so incidents are counted per set and the sets are split once."""
-    codes, sets = pd.factorize(frame.sources)
+    codes, sets = factorize(frame.sources)
     named = [str(s).split() for s in sets]
     for item in figures:
         clusters = np.array([int(k[1:]) for k in item.ids if k[0] == "c"], dtype=np.int64)

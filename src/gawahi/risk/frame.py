@@ -17,7 +17,6 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import sqlalchemy as sa
 
 from gawahi.linkage.records import point_precision_sql
@@ -175,7 +174,7 @@ def _frame(linked: list[Row], unlinked: list[Row]) -> Frame:
 
 def _precision(labels: np.ndarray, lat: np.ndarray) -> np.ndarray:
     """Each point's precision rank; a row without coordinates has no point at all."""
-    codes, distinct = _factorize(labels)
+    codes, distinct = factorize(labels)
     ranks = np.array([PRECISION_RANK.get(v, NO_POINT) for v in distinct], dtype=np.int8)[codes]
     ranks[np.isnan(lat)] = NO_POINT
     return ranks
@@ -184,20 +183,22 @@ def _precision(labels: np.ndarray, lat: np.ndarray) -> np.ndarray:
 def _days(values: np.ndarray) -> np.ndarray:
     """Dates as datetime64[D]: ISO text on SQLite, dates on PostgreSQL; each distinct
     value is parsed once."""
-    codes, distinct = _factorize(values)
+    codes, distinct = factorize(values)
     parsed = np.array([str(v)[:10] for v in distinct], dtype="datetime64[D]")
     return parsed[codes]
 
 
 def _codes(columns: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
     """Unit ids as positions in one list of names, so place tests compare integers."""
-    codes, names = _factorize(columns.reshape(-1))
+    codes, names = factorize(columns.reshape(-1))
     return codes.reshape(len(columns), -1), list(names)
 
 
-def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes into the distinct values (None is a value too), by pandas' hash table:
     a Python dict would cost a second per million values."""
+    import pandas as pd  # a third of a second to import: a stored report needs none
+
     codes, distinct = pd.factorize(values, use_na_sentinel=False)
     found = np.asarray(distinct, dtype=object)
     found[pd.isna(found)] = None  # pandas gives NaN for None
