@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -16,6 +18,28 @@ def test_all_is_sorted_and_every_name_exists() -> None:
     assert gawahi.__all__ == sorted(gawahi.__all__)
     for name in gawahi.__all__:
         assert hasattr(gawahi, name), name
+
+
+def _loaded_after(statement: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh interpreter holds after running ``statement``."""
+    code = f"import sys; {statement}; print(' '.join(m for m in {modules!r} if m in sys.modules))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return run.stdout.split()
+
+
+HEAVY = ("sqlalchemy", "pandas", "scipy.stats", "statsmodels", "matplotlib", "weasyprint")
+
+
+def test_importing_gawahi_loads_the_api_only_when_used() -> None:
+    assert _loaded_after("import gawahi", HEAVY) == []
+    assert _loaded_after("from gawahi import connect", HEAVY) == ["sqlalchemy"]
+
+
+def test_the_cli_loads_a_command_only_when_it_runs() -> None:
+    commands = ("gawahi.cli.import_cmd", "gawahi.cli.fetch_cmd", "gawahi.cli.report_cmd")
+    assert _loaded_after("import gawahi.cli", (*commands, *HEAVY[1:])) == []
+    wanted = "from gawahi.cli import main; main.get_command(None, 'report')"
+    assert _loaded_after(wanted, commands) == ["gawahi.cli.report_cmd"]
 
 
 def _commands(group: click.Group, prefix: str = "gawahi") -> list[str]:
