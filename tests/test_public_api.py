@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -14,8 +15,23 @@ from gawahi.cli import main
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
-def test_all_is_sorted_and_every_name_exists() -> None:
-    assert gawahi.__all__ == sorted(gawahi.__all__)
+def test_the_lazy_api_matches_what_type_checkers_see() -> None:
+    """The names under ``if TYPE_CHECKING`` (what editors, mypy and ruff see), ``__all__``
+    and the names ``__getattr__`` serves are one list, each from the module defining it."""
+    tree = ast.parse(Path(gawahi.__file__).read_text(encoding="utf-8"))
+    guarded = next(n for n in tree.body if isinstance(n, ast.If))
+    seen = {
+        alias.name: node.module
+        for node in guarded.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert sorted(seen) == gawahi.__all__ == sorted(gawahi._HOME_OF)
+    for name, module in seen.items():
+        assert getattr(gawahi, name).__module__.startswith(module or ""), name
+
+
+def test_every_name_exists() -> None:
     for name in gawahi.__all__:
         assert hasattr(gawahi, name), name
 

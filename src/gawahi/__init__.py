@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from gawahi.store.engine import connect, migrate
     from gawahi.store.queries import IncidentFilter, find_incidents, get_incident, list_datasets
 
+# Where each public name lives; tests/test_public_api.py keeps it, __all__ and the
+# TYPE_CHECKING imports (what type checkers and ruff read) one and the same list.
 _HOMES = {
     "gawahi.errors": ("GawahiError", "ImportRejected", "Problem"),
     "gawahi.incidents": (

@@ -58,6 +58,28 @@ def test_every_year_of_the_period_has_a_bar_zeros_too() -> None:
     assert "deaths-line" in ids
 
 
+def test_only_years_with_incidents_carry_a_count() -> None:
+    ids = by_id(annual_chart(PER_YEAR, DEATHS, "Quetta"))
+    assert sorted(gid for gid in ids if gid.startswith("count-")) == [
+        "count-2010", "count-2012", "count-2013"
+    ]  # fmt: skip
+    assert [t.text for t in ids["count-2012"].iter(f"{SVG}text")] == ["5"]
+
+
+def test_a_long_title_is_wrapped_not_cut() -> None:
+    title = (
+        "Islamabad Capital Territory (territory): incidents with victims of the profile "
+        "over the period"
+    )
+    texts = [
+        t.text or ""
+        for t in ET.fromstring(annual_chart(PER_YEAR, DEATHS, title)).iter(f"{SVG}text")
+    ]
+    lines = [t for t in texts if t and t in title]
+    assert len(lines) == 2 and " ".join(lines) == title
+    assert max(map(len, texts)) <= 80
+
+
 def test_without_deaths_there_is_no_line() -> None:
     ids = by_id(annual_chart({"2020": 0, "2021": 3}, None, "Karachi"))
     assert "deaths-line" not in ids

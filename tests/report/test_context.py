@@ -12,8 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from gawahi.report.context import ReportMeta, build_context
-from gawahi.report.figures_text import figure_text, interval_text, nearest_note
+from gawahi.report.figures_text import figure_text, interval_text, nearest_note, nearest_where
 from gawahi.risk.figures import Figure
+from gawahi.risk.findings import profile_phrase
 from tests.risk.test_assessment import assessed, risk_packs
 
 
@@ -57,6 +58,21 @@ def test_a_nearest_attack_says_where_it_was_and_how_well_it_is_placed() -> None:
     assert note.startswith("in the area; its place is recorded only as a city or district")
     assert note.endswith("3 of the perpetrator's incidents have no place precise enough to measure")
     assert nearest_note({"inside_area": False, "precision": "exact"}) == "outside the area"
+    assert nearest_where(detail) == "in the area, at a city or district point"
+    assert nearest_where({"inside_area": False, "precision": "exact"}) == "outside"
+    assert nearest_where({}) == ""  # no attack with a point: nothing to say
+
+
+@pytest.mark.parametrize(
+    ("labels", "phrase"),
+    [
+        (["Hazara"], "Hazara"),
+        (["Shia Muslims", "Hazara"], "both Shia Muslims and Hazara"),
+        (["Shia Muslims", "Hazara", "Women"], "all of Shia Muslims, Hazara and Women"),
+    ],
+)
+def test_a_profile_of_several_groups_never_reads_as_either(labels: list[str], phrase: str) -> None:
+    assert profile_phrase(labels) == phrase
 
 
 def test_the_profile_is_spelled_out_as_both_groups(context: dict[str, Any]) -> None:

@@ -11,7 +11,14 @@ from alembic.runtime.migration import MigrationContext
 
 from gawahi.errors import SchemaError, StoreError
 from gawahi.sources.importer import import_file
-from gawahi.store.engine import connect, current_revision, head_revision, migrate, require_current
+from gawahi.store.engine import (
+    MMAP_BYTES,
+    connect,
+    current_revision,
+    head_revision,
+    migrate,
+    require_current,
+)
 from gawahi.store.schema import metadata
 from tests.conftest import DATA, count
 
@@ -122,3 +129,14 @@ def test_upgrading_to_places_fills_location_text_from_the_raw_rows(tmp_path: Pat
         texts = dict(conn.exec_driver_sql("SELECT uid, location_text FROM incidents").all())
     # ACLED keeps its location as the place, not as location text; "N/A" is no text.
     assert texts == {"ucdp-ged:1": "Fixture market", "pbc-suicide:1": None, "acled:1": None}
+
+
+def test_sqlite_connections_read_through_memory_mapped_pages(tmp_path: Path) -> None:
+    """engine.py maps the file (the assessment's clusters are read out of rowid order);
+    SQLite reports the size it granted, capped at its compile-time limit."""
+    engine = connect(f"sqlite:///{tmp_path / 'mapped.sqlite'}")
+    with engine.connect() as conn:
+        granted = conn.exec_driver_sql("PRAGMA mmap_size").scalar()
+        assert granted == MMAP_BYTES
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()

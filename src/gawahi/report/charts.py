@@ -3,7 +3,8 @@
 ``annual_chart`` draws incidents per year as grey bars (every year of the period, zeros
 too; each year with incidents labelled with its count) and deaths as a line in the accent
 colour on a second axis. Every element a test or a reader may look for carries an SVG
-id: ``bar-YEAR``, ``deaths-line``. Maps are in ``gawahi.report.maps`` (re-exported here).
+id: ``bar-YEAR``, ``count-YEAR`` (years with incidents), ``deaths-line``. Maps are in
+``gawahi.report.maps`` (re-exported here).
 """
 
 from __future__ import annotations
@@ -64,7 +65,9 @@ def _bars(ax: Axes, years: list[int], per_year: dict[str, int]) -> object:
     if len(years) <= _LABELLED_BARS:
         # Zero years stay unlabelled: a row of 0s reads as data where there is none.
         labels = [str(c) if c else "" for c in counts]
-        ax.bar_label(bars, labels=labels, padding=1.5, fontsize=6.5, color=INK)
+        drawn = ax.bar_label(bars, labels=labels, padding=1.5, fontsize=6.5, color=INK)
+        for text, year in zip(drawn, years, strict=True):
+            text.set_gid(f"count-{year}")
     ax.set_ylabel("Incidents")
     ax.set_ylim(0, max([*counts, 1]) * 1.25)  # room for the counts and the legend
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))

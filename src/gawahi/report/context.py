@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from gawahi.profiles.vocabulary import ProfilePacks
 from gawahi.report.annex import annex, annexed_keys
-from gawahi.report.figures_text import area_rows, comparison, figure_text
+from gawahi.report.figures_text import area_rows, comparison, figure_text, nearest_where
 from gawahi.report.maps_data import all_drawings
 from gawahi.risk.assessment import Assessment
 from gawahi.risk.findings import profile_phrase
@@ -162,18 +162,10 @@ def _reach(result: Assessment, name: str) -> list[dict[str, Any]]:
             "perpetrator": tag,
             "incidents": here.value,
             "nearest_km": figure_text(near.value, near.unit),
-            "nearest_where": _where(near.detail),
+            "nearest_where": nearest_where(near.detail),
             "nearest_date": near.detail.get("date", ""),
         })  # fmt: skip
     return rows
-
-
-def _where(detail: dict[str, Any]) -> str:
-    """In a word or two, where the nearest attack was and how well its place is known."""
-    if "inside_area" not in detail:
-        return ""
-    where = "in the area" if detail["inside_area"] else "outside"
-    return where + (", at a city or district point" if detail.get("precision") == "admin2" else "")
 
 
 def _route(result: Assessment, name: str) -> dict[str, Any]:

@@ -62,6 +62,15 @@ _PLACED = {
 }
 
 
+def nearest_where(detail: dict[str, Any]) -> str:
+    """The same in a word or two, for the reach table: "in the area", "outside", and
+    whether the point stands for a city or district."""
+    if "inside_area" not in detail:
+        return ""
+    where = "in the area" if detail["inside_area"] else "outside"
+    return where + (", at a city or district point" if detail.get("precision") == "admin2" else "")
+
+
 def nearest_note(detail: dict[str, Any]) -> str:
     """Where the nearest attack was and how well its place is known: an attack recorded
     at a city's centre point is not known to have happened at the centre."""

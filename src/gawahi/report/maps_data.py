@@ -16,38 +16,33 @@ _MARGIN = 0.25  # degrees around what the map must show
 
 def all_drawings(conn: sa.Connection, result: Assessment, draw: bool) -> list[tuple[str, str]]:
     """The annual chart and the map of each area, as SVG ('' when not drawn), in the
-    order of ``result.areas``. Drawing in two processes was tried and was slower: on two
-    cores it takes the time the PDF printer's process needs to start."""
-    if not draw:
-        return [("", "") for _ in result.areas]
-    from gawahi.report.charts import annual_chart, area_map
-
-    drawn = []
-    for area in result.areas:
-        item = _inputs(conn, result, area)
-        drawn.append((annual_chart(*item["chart"]), area_map(*item["map"])))
-    return drawn
+    order of ``result.areas``."""
+    return [_area_drawings(conn, result, area) if draw else ("", "") for area in result.areas]
 
 
-def _inputs(conn: sa.Connection, result: Assessment, area: dict[str, Any]) -> dict[str, Any]:
-    """What the chart and the map of ``area`` show, as plain data."""
-    from gawahi.report.maps import boundaries_near
+def _area_drawings(
+    conn: sa.Connection, result: Assessment, area: dict[str, Any]
+) -> tuple[str, str]:
+    from gawahi.report.charts import annual_chart
+    from gawahi.report.maps import area_map, boundaries_near
 
     name = area["name"]
     count = result.figure(f"{name}/profile.incidents")
     deaths = result.figure(f"{name}/profile.deaths")
+    chart = annual_chart(
+        count.detail["per_year"], deaths.detail["per_year"], f"{area['label']}: {count.label}"
+    )
     points = _points(conn, result, name)
     route = result.figure(f"{name}/route.corridor").detail
     seen = [(p["lat"], p["lon"]) for p in points]
     box = _bbox([*seen, tuple(area["centre"]), tuple(route["at"])])
-    chart = (count.detail["per_year"], deaths.detail["per_year"], f"{area['label']}: {count.label}")
-    drawn_map = (
+    drawn = area_map(
         boundaries_near(conn, {area["unit_id"]}, box), area["unit_id"], points,
         {"iata": route["airport"], "name": route["name"], "lat": route["at"][0],
          "lon": route["at"][1]},
         result.spec.corridor_km, tuple(area["centre"]), area["label"],
     )  # fmt: skip
-    return {"chart": chart, "map": drawn_map}
+    return chart, drawn
 
 
 def _points(conn: sa.Connection, result: Assessment, name: str) -> list[dict[str, Any]]:
