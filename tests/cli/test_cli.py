@@ -33,9 +33,9 @@ def test_init_then_init_again(run) -> None:
     code, out, _ = run("init")
     assert (code, out) == (
         0,
-        "created database (schema 0008)\nloaded administrative units for PAK\n",
+        "created database (schema 0009)\nloaded administrative units for PAK\n",
     )
-    assert run("init")[:2] == (0, "database is up to date (schema 0008)\n")
+    assert run("init")[:2] == (0, "database is up to date (schema 0009)\n")
 
 
 def test_commands_need_an_initialised_store(run, tmp_path: Path) -> None:

@@ -216,7 +216,9 @@ def verify(
     where = path or "manifest"
     check_manifest(manifest, where)
     spec = _spec(manifest, where)
-    result = _compare(conn, manifest, assess(conn, spec, packs), spec.country)
+    # from the tables themselves, never from a snapshot of them (risk/snapshots.py)
+    fresh = assess(conn, spec, packs, snapshots=False)
+    result = _compare(conn, manifest, fresh, spec.country)
     if check_files:
         if path is None:
             raise ValueError("check_files needs the manifest's path")

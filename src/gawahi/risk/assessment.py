@@ -1,9 +1,10 @@
 """The Assessment: figures per area for one profile, and the findings drawn from them.
 
 ``assess`` resolves the areas, loads every incident of the country and period once
-(frame.py), and computes each indicator as a mask over it. Nothing is estimated where the
-data are silent: a figure without data carries its reason, and the findings say that
-the absence of records is not evidence of safety.
+(frame.py; kept between assessments by snapshots.py), and computes each indicator as a
+mask over it. Nothing is estimated where the data are silent: a figure without data
+carries its reason, and the findings say that the absence of records is not evidence of
+safety.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from gawahi.risk.airports import airport, nearest_airport
 from gawahi.risk.areas import Area, largest_cities, resolve_area
 from gawahi.risk.denominators import denominators, rate_figure
 from gawahi.risk.figures import Figure
-from gawahi.risk.frame import Frame, add_tags, factorize, load_frame, perpetrators_of
+from gawahi.risk.frame import Frame, factorize, perpetrators_of
 from gawahi.risk.indicators import general_figures, last_incident, profile_figures, trend_figures
 from gawahi.risk.reach import haversine_km, reach_figures, route_figures
+from gawahi.risk.snapshots import add_tags, load_frame
 from gawahi.risk.spec import AssessmentSpec
 from gawahi.risk.underreporting import coverage, underreporting_figure
 
@@ -55,9 +57,14 @@ class Assessment:
 
 
 def assess(
-    conn: sa.Connection, spec: AssessmentSpec, packs: ProfilePacks | None = None
+    conn: sa.Connection,
+    spec: AssessmentSpec,
+    packs: ProfilePacks | None = None,
+    *,
+    snapshots: bool = True,
 ) -> Assessment:
-    """Run the assessment ``spec`` on the store; the caller stores it (store.py) if wanted."""
+    """Run the assessment ``spec`` on the store; the caller stores it (store.py) if wanted.
+    ``snapshots=False`` reads every incident from the tables (snapshots.py)."""
     from gawahi.risk.findings import findings
     from gawahi.risk.store import datasets_used, latest_link_run
 
@@ -69,7 +76,9 @@ def assess(
     areas = _areas(conn, units, country, spec)
     wanted = [(t, "victim") for t in (*spec.profile, *spec.factors)]
     wanted += [(t, "perpetrator") for t in spec.perpetrators]
-    frame = load_frame(conn, country, spec.start, spec.end, wanted, spec.min_confidence)
+    frame = load_frame(
+        conn, country, spec.start, spec.end, wanted, spec.min_confidence, use=snapshots
+    )
     profile = _all(frame, spec.profile)
     perpetrators, origin = _perpetrators(
         conn, frame, spec, profile & frame.in_units(areas[0].inside)
@@ -198,9 +207,7 @@ def _name_sources(frame: Frame, figures: list[Figure]) -> None:
     codes, sets = factorize(frame.sources)
     named = [str(s).split() for s in sets]
     for item in figures:
-        clusters = np.array([int(k[1:]) for k in item.ids if k[0] == "c"], dtype=np.int64)
-        records = {k[1:] for k in item.ids if k[0] == "r"}
-        per_set = np.bincount(codes[frame.mask_of(clusters, records)], minlength=len(sets))
+        per_set = np.bincount(codes[frame.rows(item.ids)], minlength=len(sets))
         counts: Counter[str] = Counter()
         for index in np.flatnonzero(per_set):
             for source in named[index]:

@@ -51,8 +51,10 @@ class Frame:
     precision: np.ndarray  # int8 rank of the point's precision (PRECISION_RANK)
     tags: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)  # (tag, role) -> mask
     all_linked: bool = False  # every record of the store was in a cluster when loaded
+    snapshot: str | None = None  # its key in the store's snapshots (risk/snapshots.py)
     _keys: np.ndarray | None = None
-    _by_cluster: np.ndarray | None = None
+    _by_cluster: np.ndarray | None = None  # rows in cluster id order
+    _ordered: np.ndarray | None = None  # cluster ids in that order
 
     def __len__(self) -> int:
         return len(self.cluster)
@@ -89,19 +91,33 @@ class Frame:
         clusters, records = self.cluster[rows].tolist(), self.record[rows].tolist()
         return [f"c{c}" if c >= 0 else f"r{r}" for c, r in zip(clusters, records, strict=True)]
 
+    def rows(self, keys: Iterable[str]) -> np.ndarray:
+        """The rows of these incident keys; keys not in the frame are ignored."""
+        keys = list(keys)
+        clusters = np.array([int(k[1:]) for k in keys if k[0] == "c"], dtype=np.int64)
+        records = {k[1:] for k in keys if k[0] == "r"}
+        found = self._cluster_rows(clusters)
+        if records:
+            alone = np.flatnonzero([r in records for r in self.record.tolist()])
+            found = np.concatenate([found, alone])
+        return found
+
     def mask_of(self, clusters: np.ndarray, records: set[str]) -> np.ndarray:
         """The rows of these cluster ids and uids of records not linked; others are ignored."""
         mask = np.zeros(len(self), dtype=bool)
-        if not len(self):
-            return mask
-        if self._by_cluster is None:
-            self._by_cluster = np.argsort(self.cluster, kind="stable")
-        ordered = self.cluster[self._by_cluster]
-        at = np.minimum(np.searchsorted(ordered, clusters), len(self) - 1)
-        mask[self._by_cluster[at[ordered[at] == clusters]]] = True
+        mask[self._cluster_rows(clusters)] = True
         if records:
             mask |= np.array([r in records for r in self.record.tolist()], dtype=bool)
         return mask
+
+    def _cluster_rows(self, clusters: np.ndarray) -> np.ndarray:
+        if not len(self):
+            return np.zeros(0, dtype=np.int64)
+        if self._by_cluster is None or self._ordered is None:
+            self._by_cluster = np.argsort(self.cluster, kind="stable")
+            self._ordered = self.cluster[self._by_cluster]
+        at = np.minimum(np.searchsorted(self._ordered, clusters), len(self) - 1)
+        return self._by_cluster[at[self._ordered[at] == clusters]]
 
 
 def load_frame(

@@ -476,3 +476,15 @@ assessments = sa.Table(
     sa.Column("link_run_id", sa.Integer),
     sa.Column("result", sa.Text, nullable=False),  # JSON: areas, figures, findings
 )
+
+# An assessment's frame (risk/frame.py) kept between assessments, as columns
+# (risk/snapshots.py). On SQLite, triggers on every table a frame reads delete all rows
+# here in the same transaction as any change to those tables (migration 0009), so a row
+# that exists is current. ``code`` names the frame code that wrote it.
+frame_snapshots = sa.Table(
+    "frame_snapshots",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),  # "PAK|2008-01-01|2021-12-31|base"
+    sa.Column("code", sa.String(64), nullable=False),
+    sa.Column("payload", sa.LargeBinary, nullable=False),  # numpy .npz, no pickles
+)
