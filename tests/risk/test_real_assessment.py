@@ -50,6 +50,10 @@ ARMED = {
     "military", "police", "army", "rangers", "frontier corps", "anti-militants",
     "terrorists/non-state militia", "violent political party", "security forces",
 }  # fmt: skip
+SPEC = AssessmentSpec(
+    country="PAK", profile=("shia",), home="Quetta", areas=("Karachi", "Lahore"),
+    start=START, end=END, perpetrators=("lej",),
+)  # fmt: skip
 
 
 @dataclass
@@ -71,12 +75,8 @@ def flagship(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flagship]:
     _cli(url, "import", *map(str, files))
     _cli(url, "geo", "import-population", "--kind", "estimates", str(shared_file(*ESTIMATES)))
     engine = connect(url)
-    spec = AssessmentSpec(
-        country="PAK", profile=("shia",), home="Quetta", areas=("Karachi", "Lahore"),
-        start=START, end=END, perpetrators=("lej",),
-    )  # fmt: skip
     with engine.begin() as conn:
-        result = assess(conn, spec)
+        result = assess(conn, SPEC)
         places = {
             uid: (a1, a2)
             for uid, a1, a2 in conn.execute(
@@ -279,3 +279,15 @@ def test_gtd_lej_attacks_join_the_reach(tmp_path: Path) -> None:
     reach = result.figure("Karachi/reach.incidents:lej")
     karachi = [r for r in named if r["city"].strip().casefold() == "karachi"]
     assert karachi and reach.value >= len(karachi)
+
+
+def test_the_assessment_again_from_its_snapshot_equals_the_tables(flagship: Flagship) -> None:
+    """The second assessment reads the frame kept by the first (risk/snapshots.py); both
+    must give exactly what reading the tables gives."""
+    with flagship.engine.begin() as conn:
+        assert conn.scalar(sa.select(sa.func.count()).select_from(schema.frame_snapshots))
+        again = assess(conn, SPEC)
+        tables = assess(conn, SPEC, snapshots=False)
+    for result in (again, flagship.result):
+        assert [f.as_dict() for f in result.figures] == [f.as_dict() for f in tables.figures]
+        assert result.findings == tables.findings
