@@ -185,6 +185,18 @@ def test_snapshots_are_off_when_a_trigger_is_missing(conn: sa.Connection) -> Non
     assert kept(conn) == [] and frame.snapshot is None
 
 
+def test_snapshots_are_off_when_the_frame_code_cannot_be_read(
+    conn: sa.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the source (an install of .pyc files only) a change of code could not be
+    told from the snapshot's ``code``."""
+    assert snapshots.code_version() is not None
+    monkeypatch.setattr(snapshots, "code_version", lambda: None)
+    assert not snapshots.usable(conn)
+    load(conn)
+    assert kept(conn) == []
+
+
 def test_assessing_without_snapshots_neither_reads_nor_keeps_one(conn: sa.Connection) -> None:
     load(conn, use=False)
     assert kept(conn) == []

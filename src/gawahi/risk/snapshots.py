@@ -22,12 +22,13 @@ came from elsewhere cannot make gawahi run code.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import io
+import sys
 import zipfile
 from collections.abc import Iterable
 from datetime import date
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import sqlalchemy as sa
@@ -91,7 +92,7 @@ def add_tags(
 
 def usable(conn: sa.Connection) -> bool:
     """SQLite, with every trigger that keeps snapshots current in place."""
-    if conn.dialect.name != "sqlite":
+    if conn.dialect.name != "sqlite" or code_version() is None:
         return False
     names = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
     return trigger_names() <= set(names.scalars())
@@ -103,13 +104,19 @@ def clear(conn: sa.Connection) -> int:
 
 
 @cache
-def code_version() -> str:
-    """The frame code and schema that snapshots are read with."""
+def code_version() -> str | None:
+    """What snapshots are read with: the schema and the source of the code that shapes a
+    frame. None when that source cannot be read (an install without .py files): then no
+    snapshot is trusted, since a change of code could not be told."""
+    from gawahi.linkage.records import point_precision_sql
     from gawahi.store.engine import head_revision
 
     digest = hashlib.sha256(head_revision().encode())
-    for source in (Path(str(frames.__file__)), Path(__file__)):
-        digest.update(source.read_bytes())
+    try:
+        for code in (frames, sys.modules[__name__], point_precision_sql):
+            digest.update(inspect.getsource(code).encode())
+    except (OSError, TypeError):
+        return None
     return digest.hexdigest()
 
 
