@@ -211,14 +211,16 @@ def _codes(columns: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
 
 
 def factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Codes into the distinct values (None is a value too), by pandas' hash table:
-    a Python dict would cost a second per million values."""
-    import pandas as pd  # a third of a second to import: a stored report needs none
-
-    codes, distinct = pd.factorize(values, use_na_sentinel=False)
-    found = np.asarray(distinct, dtype=object)
-    found[pd.isna(found)] = None  # pandas gives NaN for None
-    return codes.astype(np.int64), found
+    """Codes into the distinct values, in order of first appearance (None is a value
+    too). A dict over the values' list: faster here than pandas' hash table on Python
+    objects (0.12 s against 0.25 s for 707,000 unit ids)."""
+    seen: dict[Any, int] = {}
+    codes = np.fromiter(
+        (seen.setdefault(v, len(seen)) for v in values.tolist()), dtype=np.int64, count=len(values)
+    )
+    distinct = np.empty(len(seen), dtype=object)
+    distinct[:] = list(seen)
+    return codes, distinct
 
 
 def _ranks(records: np.ndarray, first: int) -> np.ndarray:
