@@ -29,7 +29,7 @@ def test_factorize_codes_values_in_order_of_first_appearance() -> None:
 def test_rows_in_date_order_and_found_by_their_keys() -> None:
     frame = _frame(LINKED, UNLINKED)
     assert frame.ids(np.ones(len(frame), dtype=bool)) == ["c3", "c12", "racled:7"]
-    assert frame.rows(["racled:7", "c12", "c99", "rnone:1"]).tolist() == [1, 2]
+    assert frame.rows(["racled:7", "c12", "c99", "rnone:1", "c12"]).tolist() == [1, 2]
     mask = frame.mask_of(np.array([3, 99]), {"acled:7"})
     assert mask.tolist() == [True, False, True]
     assert frame.unit_names[frame.unit_codes[1][0]] is None  # c3 has no district

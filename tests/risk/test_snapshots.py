@@ -8,6 +8,10 @@ its own store.
 
 from __future__ import annotations
 
+import ast
+import importlib
+import importlib.util
+import inspect
 import io
 import re
 from collections.abc import Iterator
@@ -102,6 +106,13 @@ def test_a_second_load_comes_from_the_snapshot_equal_to_the_tables(
     assert profile.sum() == len(QUETTA_PROFILE) + len(KARACHI_PROFILE)
 
 
+def test_an_empty_frame_survives_a_snapshot() -> None:
+    frame = frames._frame([], [])
+    again = snapshots.decode(snapshots.encode(frame))
+    assert len(again) == 0 and again.unit_codes.shape == (2, 0)
+    assert_same_frame(again, frame)
+
+
 def test_records_not_linked_and_places_not_known_survive_a_snapshot() -> None:
     linked = [(7, "2014-03-02", "PAK.a", None, 30.2, 67.0, 5, 4, None, "gtd ucdp-ged", "exact")]
     unlinked = [
@@ -185,6 +196,38 @@ def test_snapshots_are_off_when_a_trigger_is_missing(conn: sa.Connection) -> Non
     assert kept(conn) == [] and frame.snapshot is None
 
 
+def test_snapshots_are_off_when_a_table_was_renamed_away_from_its_triggers(
+    conn: sa.Connection,
+) -> None:
+    """SQLite moves triggers with a renamed table, names unchanged: the table a trigger
+    is on counts, not only its name."""
+    conn.exec_driver_sql("ALTER TABLE record_targets RENAME TO record_targets_old")
+    conn.exec_driver_sql("CREATE TABLE record_targets AS SELECT * FROM record_targets_old")
+    assert not snapshots.usable(conn)
+
+
+def test_the_code_version_covers_every_gawahi_module_the_frame_imports() -> None:
+    tree = ast.parse(inspect.getsource(frames))
+    imported = {
+        _module_of(node.module, alias.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("gawahi")
+        for alias in node.names
+    }
+    hashed = {module.__name__ for module in snapshots.frame_code()}
+    # the schema changes only with a migration, and the head revision is hashed too
+    assert imported - {"gawahi.store.schema"} <= hashed
+    assert "gawahi.risk.frame" in hashed and "gawahi.risk.snapshots" in hashed
+
+
+def _module_of(module: str, name: str) -> str:
+    """``from module import name``: the module ``name`` is, or else ``module``."""
+    if not hasattr(importlib.import_module(module), "__path__"):
+        return module  # a module, not a package: ``name`` is inside it
+    full = f"{module}.{name}"
+    return full if importlib.util.find_spec(full) is not None else module
+
+
 def test_snapshots_are_off_when_the_frame_code_cannot_be_read(
     conn: sa.Connection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -218,12 +261,30 @@ def pickled_frame() -> bytes:
     return out.getvalue()
 
 
+def frame_with(change: str) -> bytes:
+    """A snapshot of two rows with one column broken."""
+    frame = frames._frame(
+        [(1, "2014-01-01", "PAK.a", None, 1.0, 2.0, 0, 0, 0, "gtd", "exact")] * 2, []
+    )
+    with np.load(io.BytesIO(snapshots.encode(frame))) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    if change == "short":
+        arrays["lat"] = arrays["lat"][:1]
+    else:
+        arrays["source_codes"] = arrays["source_codes"] + 5
+    out = io.BytesIO()
+    np.savez(out, **arrays)
+    return out.getvalue()
+
+
 @pytest.mark.parametrize(
     "code, payload",
     [
         ("other code", None),  # the current frame, written by other code
         (None, b"not a frame"),
         (None, pickled_frame()),  # must never be unpickled: a store can come from anyone
+        (None, frame_with("short")),  # a column shorter than the others
+        (None, frame_with("codes")),  # codes pointing past their list
     ],
 )
 def test_a_snapshot_of_other_code_or_not_a_frame_is_read_afresh(
@@ -242,6 +303,16 @@ def test_a_snapshot_of_other_code_or_not_a_frame_is_read_afresh(
     assert conn.execute(
         sa.select(schema.frame_snapshots.c.code, schema.frame_snapshots.c.payload).where(row)
     ).one() == (snapshots.code_version(), stored)
+
+
+def test_a_tag_mask_for_another_number_of_rows_is_read_afresh(conn: sa.Connection) -> None:
+    fresh = load(conn)
+    key = f"PAK|{START}|{END}|tag|rfl|perpetrator|0.0"
+    row = schema.frame_snapshots.c.key == key
+    wrong = snapshots._mask_bytes(np.ones(len(fresh) + 1, dtype=bool))  # same bytes, 1 more
+    conn.execute(schema.frame_snapshots.update().where(row).values(payload=wrong))
+    again = load(conn)
+    assert np.array_equal(again.tags[("rfl", "perpetrator")], fresh.tags[("rfl", "perpetrator")])
 
 
 @pytest.mark.postgres

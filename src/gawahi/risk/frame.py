@@ -92,7 +92,8 @@ class Frame:
         return [f"c{c}" if c >= 0 else f"r{r}" for c, r in zip(clusters, records, strict=True)]
 
     def rows(self, keys: Iterable[str]) -> np.ndarray:
-        """The rows of these incident keys; keys not in the frame are ignored."""
+        """The rows of these incident keys, each once, in frame order; keys not in the
+        frame are ignored."""
         keys = list(keys)
         clusters = np.array([int(k[1:]) for k in keys if k[0] == "c"], dtype=np.int64)
         records = {k[1:] for k in keys if k[0] == "r"}
@@ -100,7 +101,7 @@ class Frame:
         if records:
             alone = np.flatnonzero([r in records for r in self.record.tolist()])
             found = np.concatenate([found, alone])
-        return found
+        return np.unique(found)
 
     def mask_of(self, clusters: np.ndarray, records: set[str]) -> np.ndarray:
         """The rows of these cluster ids and uids of records not linked; others are ignored."""

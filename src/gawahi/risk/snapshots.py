@@ -29,6 +29,7 @@ import zipfile
 from collections.abc import Iterable
 from datetime import date
 from functools import cache
+from types import ModuleType
 
 import numpy as np
 import sqlalchemy as sa
@@ -47,7 +48,21 @@ LARGEST = 512 * 1024 * 1024  # bytes; SQLite refuses values over 1e9 by default
 
 
 def trigger_names() -> set[str]:
-    return {f"trg_{t}_{op}_frame_snapshots" for t in WATCHED for op in OPERATIONS}
+    return set(expected_triggers())
+
+
+def expected_triggers() -> dict[str, tuple[str, str]]:
+    """Trigger name -> (its table, its SQL), as migration 0009 creates them."""
+    return {
+        f"trg_{table}_{op}_frame_snapshots": (
+            table,
+            f"CREATE TRIGGER trg_{table}_{op}_frame_snapshots AFTER {op.upper()} ON {table} "
+            "WHEN EXISTS (SELECT 1 FROM frame_snapshots) "
+            "BEGIN DELETE FROM frame_snapshots; END",
+        )
+        for table in WATCHED
+        for op in OPERATIONS
+    }
 
 
 def load_frame(
@@ -85,7 +100,7 @@ def add_tags(
         mask = _mask(_read(conn, key), len(frame))
         if mask is None:
             frames.add_tags(conn, frame, [(tag, role)], min_confidence)
-            _write(conn, key, np.packbits(frame.tags[(tag, role)]).tobytes())
+            _write(conn, key, _mask_bytes(frame.tags[(tag, role)]))
         else:
             frame.tags[(tag, role)] = mask
 
@@ -94,8 +109,12 @@ def usable(conn: sa.Connection) -> bool:
     """SQLite, with every trigger that keeps snapshots current in place."""
     if conn.dialect.name != "sqlite" or code_version() is None:
         return False
-    names = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-    return trigger_names() <= set(names.scalars())
+    rows = conn.exec_driver_sql(
+        "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'"
+    )
+    found = {name: (table, sql) for name, table, sql in rows}
+    # the table too: a table renamed away takes its triggers along, names unchanged
+    return all(found.get(name) == want for name, want in expected_triggers().items())
 
 
 def clear(conn: sa.Connection) -> int:
@@ -103,18 +122,26 @@ def clear(conn: sa.Connection) -> int:
     return conn.execute(schema.frame_snapshots.delete()).rowcount
 
 
+# The modules whose code shapes a frame: a change to any of them makes every snapshot
+# stale. A test checks that every gawahi module frame.py imports is here (the schema
+# changes only with a migration, which changes the head revision).
+def frame_code() -> tuple[ModuleType, ...]:
+    from gawahi.linkage import records
+
+    return (frames, sys.modules[__name__], records)
+
+
 @cache
 def code_version() -> str | None:
-    """What snapshots are read with: the schema and the source of the code that shapes a
-    frame. None when that source cannot be read (an install without .py files): then no
-    snapshot is trusted, since a change of code could not be told."""
-    from gawahi.linkage.records import point_precision_sql
+    """What snapshots are read with: the schema's revision and the source of the modules
+    that shape a frame. None when that source cannot be read (an install without .py
+    files): then no snapshot is trusted, since a change of code could not be told."""
     from gawahi.store.engine import head_revision
 
     digest = hashlib.sha256(head_revision().encode())
     try:
-        for code in (frames, sys.modules[__name__], point_precision_sql):
-            digest.update(inspect.getsource(code).encode())
+        for module in frame_code():
+            digest.update(inspect.getsource(module).encode())
     except (OSError, TypeError):
         return None
     return digest.hexdigest()
@@ -166,14 +193,16 @@ def _decoded(payload: bytes | None) -> Frame | None:
         return None
     try:
         return decode(payload)
-    except (ValueError, KeyError, OSError, zipfile.BadZipFile):
+    except (ValueError, KeyError, IndexError, OSError, zipfile.BadZipFile):
         return None
 
 
 def decode(payload: bytes) -> Frame:
-    """The frame ``encode`` wrote; ValueError for a payload holding Python objects."""
+    """The frame ``encode`` wrote; ValueError for a payload holding Python objects or
+    columns that do not fit together."""
     with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
         a = {name: archive[name] for name in archive.files}
+    _check(a)
     record = np.full(len(a["cluster"]), None, dtype=object)
     record[a["cluster"] < 0] = a["records"].tolist()
     known = zip(a["unit_names"].tolist(), a["unit_known"].tolist(), strict=True)
@@ -188,15 +217,37 @@ def decode(payload: bytes) -> Frame:
     )  # fmt: skip
 
 
+def _check(a: dict[str, np.ndarray]) -> None:
+    """Every column as long as the frame, and every code pointing into its list."""
+    n = len(a["cluster"])
+    for name in ("date", "lat", "lon", "best", "low", "high", "source_codes", "civilian",
+                 "precision"):  # fmt: skip
+        if a[name].shape != (n,):
+            raise ValueError(f"snapshot column {name} has shape {a[name].shape}, not ({n},)")
+    if a["unit_codes"].shape != (2, n) or len(a["records"]) != int((a["cluster"] < 0).sum()):
+        raise ValueError("snapshot units or records do not fit its rows")
+    for codes, values in (("unit_codes", "unit_names"), ("source_codes", "source_sets")):
+        if n and not 0 <= a[codes].min() <= a[codes].max() < len(a[values]):
+            raise ValueError(f"snapshot {codes} point outside {values}")
+
+
 def _text(values: Iterable[object]) -> np.ndarray:
     """Text as a fixed-width unicode array; None becomes "" (the caller keeps which)."""
     items = ["" if v is None else str(v) for v in values]
     return np.array(items, dtype=str) if items else np.array([], dtype="U1")
 
 
+def _mask_bytes(mask: np.ndarray) -> bytes:
+    """A tag mask as its length (8 bytes, little-endian) and its bits."""
+    return len(mask).to_bytes(8, "little") + np.packbits(mask).tobytes()
+
+
 def _mask(payload: bytes | None, length: int) -> np.ndarray | None:
-    """A tag mask kept as bits, or None when there is none or it has the wrong length."""
-    if payload is None or len(payload) != (length + 7) // 8:
+    """A tag mask kept by ``_mask_bytes``, or None when there is none or it is not one
+    for ``length`` rows."""
+    if payload is None or len(payload) != 8 + (length + 7) // 8:
         return None
-    bits = np.frombuffer(payload, dtype=np.uint8)
+    if int.from_bytes(payload[:8], "little") != length:
+        return None
+    bits = np.frombuffer(payload, dtype=np.uint8, offset=8)
     return np.unpackbits(bits, count=length).astype(bool)
