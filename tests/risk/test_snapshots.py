@@ -333,18 +333,20 @@ def test_postgresql_reads_the_tables_every_time(
 
 
 def test_the_migration_adds_and_removes_table_and_triggers(sqlite_store: sa.Engine) -> None:
-    def triggers(connection: sa.Connection) -> set[str]:
-        found = connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='trigger'")
-        return set(found.scalars())
+    def triggers(connection: sa.Connection) -> dict[str, tuple[str, str]]:
+        found = connection.exec_driver_sql(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type='trigger'"
+        )
+        return {name: (table, sql) for name, table, sql in found}
 
     with sqlite_store.connect() as connection:
         transaction = connection.begin()
-        assert triggers(connection) == snapshots.trigger_names()
+        assert triggers(connection) == snapshots.expected_triggers()
         command.downgrade(_config(connection), "0008")
-        assert triggers(connection) == set()
+        assert triggers(connection) == {}
         assert "frame_snapshots" not in sa.inspect(connection).get_table_names()
         command.upgrade(_config(connection), "head")
-        assert triggers(connection) == snapshots.trigger_names()
+        assert triggers(connection) == snapshots.expected_triggers()
         transaction.rollback()
 
 

@@ -47,10 +47,6 @@ OPERATIONS = ("insert", "update", "delete")
 LARGEST = 512 * 1024 * 1024  # bytes; SQLite refuses values over 1e9 by default
 
 
-def trigger_names() -> set[str]:
-    return set(expected_triggers())
-
-
 def expected_triggers() -> dict[str, tuple[str, str]]:
     """Trigger name -> (its table, its SQL), as migration 0009 creates them."""
     return {
